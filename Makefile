@@ -1,0 +1,34 @@
+# Every target creates .venv on first use, so a fresh clone needs nothing else.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: venv crawl demo test bench lint clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+crawl: $(STAMP)
+	$(BIN)/scrapy crawl baohaiduong
+
+demo: $(STAMP)
+	$(BIN)/python -m newsbot.replica demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m newsbot.bench
+
+lint: $(STAMP)
+	$(BIN)/ruff check newsbot tests
+	$(BIN)/ruff format --check newsbot tests
+
+clean:
+	rm -rf $(VENV) output/* .pytest_cache

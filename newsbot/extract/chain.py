@@ -1,0 +1,55 @@
+"""The merge chain: one record from several extractors, field by field.
+
+Each extractor (a layout, structured data, the generic fallback) offers a dict of
+fields; the chain takes, for every field, the first source in that field's order that
+has a value, and records the source in ``provenance``. Publisher-independent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from newsbot.record import has_value
+
+#: Default order: what the page's own layout says, then what it declares, then guesses.
+DEFAULT_ORDER: tuple[str, ...] = ("layout", "structured", "fallback")
+
+#: Per-field exceptions. The byline as structured data is cleaner than the printed
+#: one (case, "Ảnh:" credits), so it wins where both exist (record contract).
+FIELD_ORDER: dict[str, tuple[str, ...]] = {
+    "author": ("structured", "layout", "fallback"),
+}
+
+Source = tuple[str, Mapping[str, Any], Mapping[str, str] | str]
+
+
+def merge_fields(
+    fields: list[str],
+    sources: dict[str, tuple[Mapping[str, Any], Callable[[str], str]]],
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Pick each field from the first source (in its order) holding a value.
+
+    ``sources`` maps a source kind (``layout``, ``structured``, ``fallback``) to its
+    fields and a function naming the precise provenance of a field
+    (e.g. ``layout:legacy``, ``structured:jsonld``).
+    """
+    record: dict[str, Any] = {}
+    provenance: dict[str, str] = {}
+    for name in fields:
+        for kind in FIELD_ORDER.get(name, DEFAULT_ORDER):
+            found = sources.get(kind)
+            if found is None:
+                continue
+            values, label = found
+            if name in values and has_value(values[name]):
+                record[name] = values[name]
+                provenance[name] = label(name)
+                break
+            # A layout that found the field's container and it was empty (an
+            # article without images) is an answer, not a gap to fill.
+            if kind == "layout" and name in values and isinstance(values[name], list):
+                record[name] = []
+                provenance[name] = label(name)
+                break
+    return record, provenance

@@ -1,0 +1,64 @@
+"""Turning fetched bytes into one parsed tree, or a clear reason why not.
+
+Everything a page can be besides HTML (empty, binary, an image served as a page,
+a 10 MB blob) is refused here with a reason, so parsers below never see it.
+"""
+
+from __future__ import annotations
+
+import lxml.etree
+import lxml.html
+from lxml.html import HtmlElement
+from w3lib.encoding import html_to_unicode
+
+#: Pages larger than this are cut before parsing (no article page needs more).
+MAX_PAGE_BYTES = 8 * 1024 * 1024
+
+_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, recover=True)
+
+
+class PageError(ValueError):
+    """The input cannot be read as an HTML page; ``reason`` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def decode_page(raw: bytes | str, content_type: str | None = None) -> str:
+    """The page as text, using the HTTP header, BOM or ``<meta charset>``."""
+    if isinstance(raw, str):
+        text = raw
+    else:
+        if not raw.strip():
+            raise PageError("empty document")
+        head = raw[:4096]
+        if b"\x00" in head:
+            raise PageError("binary content, not HTML (NUL bytes)")
+        _, text = html_to_unicode(content_type, raw[:MAX_PAGE_BYTES])
+    if not text.strip():
+        raise PageError("empty document")
+    sample = text[:4096]
+    controls = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f") or ch == "\ufffd")
+    if controls > len(sample) * 0.05:
+        raise PageError("binary content, not HTML (undecodable bytes)")
+    if "<" not in sample:
+        raise PageError("not HTML (no markup)")
+    return text[:MAX_PAGE_BYTES]
+
+
+def parse_html(text: str) -> HtmlElement:
+    """One lxml tree for the page; tolerant of truncated or broken markup."""
+    try:
+        doc = lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=_PARSER)
+    except (lxml.etree.ParserError, ValueError) as exc:
+        raise PageError(f"unparseable HTML: {exc}") from None
+    if doc is None:
+        raise PageError("unparseable HTML")
+    return doc
+
+
+def load_document(raw: bytes | str, content_type: str | None = None) -> tuple[HtmlElement, str]:
+    """Decode and parse; returns the tree and the decoded text."""
+    text = decode_page(raw, content_type)
+    return parse_html(text), text

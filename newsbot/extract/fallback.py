@@ -1,0 +1,70 @@
+"""The generic fallback: trafilatura, for pages no layout of ours understands.
+
+Only called when the layout and structured data leave title, date or body empty,
+so its cost (tens of milliseconds) stays off the common path.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import trafilatura
+from lxml.html import HtmlElement
+
+from newsbot.extract.text import normalize_text
+
+log = logging.getLogger(__name__)
+
+# Pages past this size are cut before the fallback: trafilatura's heuristics are
+# super-linear on huge trees and no real article needs more.
+MAX_FALLBACK_CHARS = 2_000_000
+
+
+def extract_fallback(html: str, url: str, *, lead: str | None = None) -> dict[str, Any]:
+    """Title, published date (raw string) and body paragraphs found by trafilatura.
+
+    ``lead``, when known, is removed from the body so the record keeps them apart.
+    """
+    if len(html) > MAX_FALLBACK_CHARS:
+        html = html[:MAX_FALLBACK_CHARS]
+    try:
+        doc = trafilatura.bare_extraction(
+            html,
+            url=url,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=False,
+            include_images=False,
+            favor_precision=True,
+            date_extraction_params={"extensive_search": False, "original_date": True},
+        )
+    except Exception as exc:  # third-party heuristics on hostile input: a reason, not a crash
+        log.debug("trafilatura failed on %s: %s", url, exc)
+        return {}
+    if doc is None:
+        return {}
+    data = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+    out: dict[str, Any] = {}
+    if data.get("title"):
+        out["title"] = normalize_text(data["title"])
+    if data.get("date"):
+        out["published_at"] = str(data["date"])
+    text = data.get("text") or data.get("raw_text") or ""
+    skip = {normalize_text(lead)} if lead else set()
+    if "title" in out:
+        skip.add(out["title"])
+    paragraphs = [
+        p for p in (normalize_text(line) for line in text.split("\n"))
+        if p and p not in skip and not p.startswith(">>")
+    ]
+    if paragraphs:
+        out["body"] = "\n\n".join(paragraphs)
+    return out
+
+
+def fallback_from_tree(doc: HtmlElement, url: str, *, lead: str | None = None) -> dict[str, Any]:
+    """Same as :func:`extract_fallback` for an already parsed page."""
+    import lxml.html
+
+    return extract_fallback(lxml.html.tostring(doc, encoding="unicode"), url, lead=lead)

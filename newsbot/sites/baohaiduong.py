@@ -1,0 +1,396 @@
+"""Báo Hải Dương (baohaiduong.vn): hosts, URL rules and its two page layouts.
+
+Everything specific to this publisher lives here: which hosts are its own, what its
+article and listing URLs look like, and the selectors of its legacy (2019–2023) and
+current (2024 on) layouts. The selectors are hand-written because no library knows
+this portal; everything generic (dates, text, structured data, fallback, merging)
+comes from ``newsbot.extract``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+from lxml.html import HtmlElement
+
+from newsbot.extract.text import element_text, normalize_text
+from newsbot.sites.base import Layout, Listing, ListingEntry, Site, UrlKind
+from newsbot.sites.portal import PortalSite
+
+# --- URLs --------------------------------------------------------------------------
+
+_LEGACY_ARTICLE = re.compile(r"^/(?P<section>[a-z0-9-]+)/(?P<slug>[a-z0-9-]+)-(?P<id>\d+)/?$")
+_CURRENT_ARTICLE = re.compile(r"^/(?P<slug>[a-z0-9-]+)-(?P<id>\d+)\.html?$")
+_LEGACY_LISTING = re.compile(r"^/chuyen-muc/(?P<section>[a-z0-9-]+)/(?P<id>\d+)/?$")
+_CURRENT_LISTING = re.compile(r"^/(?P<section>[a-z0-9-]+)/(?:p(?P<page>\d+)/?)?$")
+_FEED = re.compile(r"^/rss/[a-z0-9-]+\.rss$|\.rss$")
+_SITEMAP = re.compile(r"^/sitemap[a-z0-9_-]*\.xml$")
+# First path segments that are never sections (search, tags, files, feeds, ...).
+_NOT_SECTIONS = frozenset(
+    {"chuyen-muc", "rss", "tag", "tags", "tim-kiem", "files", "file", "media", "content",
+     "scripts", "upload", "uploads", "private", "lien-he", "api", "video-clip", "r", "go", "loop"}
+)
+_MEDIA_EXTENSIONS = re.compile(
+    r"\.(?:jpe?g|png|gif|webp|svg|pdf|docx?|xlsx?|pptx?|zip|rar|mp3|mp4|avi|mov|wav)$", re.I
+)
+
+
+# --- layouts -------------------------------------------------------------------------
+
+
+def _has_class(name: str) -> str:
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+def _first(doc: HtmlElement, xpath: str) -> HtmlElement | None:
+    found = doc.xpath(xpath)
+    return found[0] if found else None
+
+
+def _text_of(doc: HtmlElement, xpath: str) -> str | None:
+    el = _first(doc, xpath)
+    if el is None:
+        return None
+    text = element_text(el)
+    return text or None
+
+
+def _links(nodes: list[HtmlElement]) -> list[dict[str, str]]:
+    return [
+        {"url": a.get("href", "").strip(), "title": element_text(a)}
+        for a in nodes
+        if a.get("href", "").strip()
+    ]
+
+
+_LAZY_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-srcset", "src")
+
+
+def _image_src(img: HtmlElement) -> str | None:
+    for attr in _LAZY_ATTRS:
+        value = (img.get(attr) or "").strip()
+        if value and not value.startswith("data:"):
+            return value.split()[0] if attr == "data-srcset" else value
+    return None
+
+
+def _is_related_line(text: str) -> bool:
+    return text.startswith(">>")
+
+
+def _is_byline(p: HtmlElement, text: str) -> bool:
+    """The legacy byline: a right-aligned paragraph whose text is all bold."""
+    style = (p.get("style") or "").replace(" ", "").lower()
+    right = "text-align:right" in style or (p.get("align") or "").lower() == "right"
+    if not right or not text or len(text) > 80:
+        return False
+    bold = " ".join(element_text(b) for b in p.xpath("./strong|./b"))
+    return normalize_text(bold) == text
+
+
+class _BodyWalker:
+    """Splits an article body into paragraphs, images, media, related links and byline."""
+
+    BLOCKS = frozenset({"p", "h2", "h3", "h4", "h5", "h6", "blockquote", "li", "pre"})
+    SKIP = frozenset({"script", "style", "noscript", "iframe", "form", "button", "ins"})
+    SKIP_CLASSES = ("ads", "advert", "banner", "related", "box-related", "social", "share")
+
+    def __init__(self) -> None:
+        self.paragraphs: list[str] = []
+        self.images: list[dict[str, str | None]] = []
+        self.media: list[dict[str, str]] = []
+        self.related: list[dict[str, str]] = []
+        self.author: str | None = None
+        self._last_p: HtmlElement | None = None
+
+    def walk(self, container: HtmlElement) -> None:
+        for child in container.iterchildren():
+            if not isinstance(child.tag, str):
+                continue
+            self._visit(child)
+        self._take_byline()
+
+    def _visit(self, el: HtmlElement) -> None:
+        tag = el.tag.lower()
+        cls = (el.get("class") or "").lower()
+        if tag in self.SKIP or any(s in cls for s in self.SKIP_CLASSES):
+            return
+        if tag in ("audio", "video"):
+            self._media(el, tag)
+            return
+        if tag == "figure" or (tag == "table" and "image" in cls.split()):
+            self._figure(el)
+            return
+        if tag == "img":
+            self._image(el, None)
+            return
+        if tag in self.BLOCKS:
+            self._block(el)
+            return
+        if tag in ("table", "ul", "ol", "div", "section", "tbody", "tr", "td", "center", "span"):
+            # Containers: images and media anywhere inside, text by block.
+            has_blocks = el.xpath(".//p|.//li|.//figure|.//img|.//audio|.//video|.//h2|.//h3")
+            if has_blocks:
+                for child in el.iterchildren():
+                    if isinstance(child.tag, str):
+                        self._visit(child)
+            else:
+                self._add_paragraph(element_text(el), None)
+            return
+        self._add_paragraph(element_text(el), None)
+
+    def _block(self, el: HtmlElement) -> None:
+        for img in el.xpath(".//img"):
+            self._image(img, None)
+        for m in el.xpath(".//audio|.//video"):
+            self._media(m, m.tag.lower())
+        text = element_text(el)
+        if _is_related_line(text):
+            self.related.extend(_links(el.xpath(".//a[@href]")))
+            return
+        self._add_paragraph(text, el)
+
+    def _add_paragraph(self, text: str, el: HtmlElement | None) -> None:
+        if text:
+            self.paragraphs.append(text)
+            self._last_p = el
+
+    def _figure(self, el: HtmlElement) -> None:
+        caption_el = _first(el, f".//figcaption|.//*[{_has_class('image_desc')}]"
+                                f"|.//*[{_has_class('caption')}]")
+        caption = element_text(caption_el) if caption_el is not None else None
+        imgs = el.xpath(".//img")
+        for i, img in enumerate(imgs):
+            self._image(img, caption or None if i == 0 else None)
+
+    def _image(self, img: HtmlElement, caption: str | None) -> None:
+        src = _image_src(img)
+        if src:
+            self.images.append({"url": src, "caption": caption})
+
+    def _media(self, el: HtmlElement, kind: str) -> None:
+        sources = [el.get("src")] + el.xpath("./source/@src")
+        for src in sources:
+            if src and src.strip():
+                self.media.append({"url": src.strip(), "kind": kind})
+
+    def _take_byline(self) -> None:
+        if self._last_p is None or not self.paragraphs:
+            return
+        text = self.paragraphs[-1]
+        if _is_byline(self._last_p, text):
+            self.author = text
+            self.paragraphs.pop()
+
+
+class LegacyLayout(Layout):
+    """The ASP.NET layout of 2019–2023: ``div.fck`` body, date line with seconds."""
+
+    name: ClassVar[str] = "legacy"
+    in_use = ("2019-01-01", "2023-12-31")
+
+    ARTICLE = f"//h1[{_has_class('title-detail')}] | //div[{_has_class('fck')}]"
+
+    def matches(self, doc: HtmlElement) -> bool:
+        return bool(doc.xpath(f"{self.ARTICLE} | //ul[{_has_class('list-news')}]"))
+
+    def is_article(self, doc: HtmlElement) -> bool:
+        return bool(doc.xpath(self.ARTICLE))
+
+    def extract(self, doc: HtmlElement, url: str) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "title": _text_of(doc, f"//h1[{_has_class('title-detail')}]"),
+            "published_at": _text_of(doc, f"//*[{_has_class('date-detail')}]"),
+            "lead": _text_of(doc, f"//*[{_has_class('sapo-detail')}]"),
+            "tags": [element_text(a) for a in doc.xpath(f"//div[{_has_class('tags-detail')}]//a")],
+        }
+        crumbs = doc.xpath(f"//div[{_has_class('breadcrumb')}]//a")
+        if len(crumbs) > 1:
+            out["section"] = element_text(crumbs[-1])
+        body = _first(doc, f"//div[{_has_class('fck')}]")
+        if body is not None:
+            walker = _BodyWalker()
+            walker.walk(body)
+            out.update(body=walker.paragraphs, images=walker.images, media=walker.media,
+                       author=walker.author)
+            related = walker.related
+        else:
+            related = []
+        related += _links(doc.xpath(f"//div[{_has_class('related-news')}]//li//a[@href]"))
+        out["related"] = related
+        return out
+
+    def listing(self, doc: HtmlElement, url: str) -> Listing | None:
+        items = doc.xpath(f"//ul[{_has_class('list-news')}]/li")
+        if not items:
+            return None
+        entries = []
+        for li in items:
+            a = _first(li, ".//h4//a[@href] | .//h3//a[@href]")
+            if a is None:
+                continue
+            entries.append(ListingEntry(
+                url=a.get("href").strip(),
+                title=element_text(a),
+                published_at=_text_of(li, f".//*[{_has_class('time')}]"),
+            ))
+        nxt = doc.xpath(f"//div[{_has_class('paging')}]//a[{_has_class('next')}]/@href")
+        return Listing(entries=entries, next_page=str(nxt[0]).strip() if nxt else None)
+
+
+class CurrentLayout(Layout):
+    """The 2024 redesign: ``article.article``, lazy images, JSON-LD."""
+
+    name: ClassVar[str] = "current"
+    in_use = ("2024-01-01", None)
+
+    ARTICLE = f"//h1[{_has_class('article__title')}] | //div[{_has_class('article__body')}]"
+
+    def matches(self, doc: HtmlElement) -> bool:
+        return bool(doc.xpath(
+            f"{self.ARTICLE} | //*[{_has_class('category-news')}] | //nav[{_has_class('pagination')}]"
+        ))
+
+    def is_article(self, doc: HtmlElement) -> bool:
+        return bool(doc.xpath(self.ARTICLE))
+
+    def extract(self, doc: HtmlElement, url: str) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "title": _text_of(doc, f"//h1[{_has_class('article__title')}]"),
+            "published_at": _text_of(doc, f"//*[{_has_class('article__date')}]"),
+            "lead": _text_of(doc, f"//*[{_has_class('article__sapo')}]"),
+            "tags": [element_text(a) for a in doc.xpath(f"//*[{_has_class('article__tags')}]//a")],
+        }
+        crumbs = doc.xpath(f"//ol[{_has_class('breadcrumb')}]//a")
+        if len(crumbs) > 1:
+            out["section"] = element_text(crumbs[-1])
+        body = _first(doc, f"//div[{_has_class('article__body')}]")
+        related = _links(doc.xpath(f"//*[{_has_class('box-related-inline')}]//a[@href]"))
+        if body is not None:
+            author_el = _first(body, f".//p[{_has_class('author')}]")
+            if author_el is not None:
+                out["author"] = element_text(author_el) or None
+                author_el.getparent().remove(author_el)
+            walker = _BodyWalker()
+            walker.walk(body)
+            out.update(body=walker.paragraphs, images=walker.images, media=walker.media)
+            related += walker.related
+        related += _links(doc.xpath(
+            f"//section[{_has_class('article__related')}]//a[{_has_class('story__title')}]"
+        ))
+        out["related"] = related
+        return out
+
+    def listing(self, doc: HtmlElement, url: str) -> Listing | None:
+        stories = doc.xpath(f"//*[{_has_class('category-news')}]//*[{_has_class('story')}]")
+        if not stories:
+            return None
+        entries = []
+        for story in stories:
+            a = _first(story, f".//a[{_has_class('story__title')}][@href]")
+            if a is None:
+                continue
+            when = story.xpath(".//time/@datetime")
+            entries.append(ListingEntry(
+                url=a.get("href").strip(),
+                title=element_text(a),
+                published_at=str(when[0]) if when else None,
+            ))
+        nxt = doc.xpath(
+            f"//nav[{_has_class('pagination')}]//a[{_has_class('pagination__next')} or @rel='next']/@href"
+        )
+        return Listing(entries=entries, next_page=str(nxt[0]).strip() if nxt else None)
+
+
+# --- the profile ---------------------------------------------------------------------
+
+
+class BaoHaiDuong(PortalSite):
+    name: ClassVar[str] = "baohaiduong"
+    canonical_host: ClassVar[str] = "baohaiduong.vn"
+    hosts: ClassVar[frozenset[str]] = frozenset(
+        {"baohaiduong.vn", "www.baohaiduong.vn", "m.baohaiduong.vn", "tab.baohaiduong.vn"}
+    )
+    layouts = (CurrentLayout, LegacyLayout)
+    title_suffixes = (" - Báo Hải Dương", " | Báo Hải Dương điện tử", " | Báo Hải Dương")
+    start_urls: ClassVar[tuple[str, ...]] = ("https://baohaiduong.vn/",)
+    feeds: ClassVar[tuple[str, ...]] = ("https://baohaiduong.vn/rss/home.rss",)
+    sitemaps: ClassVar[tuple[str, ...]] = ("https://baohaiduong.vn/sitemap.xml",)
+    #: Legacy section listings known from the portal (slug, id, name); the home page
+    #: menu is read too, so this list is a floor, not a ceiling.
+    sections: ClassVar[tuple[tuple[str, int, str], ...]] = (
+        ("chinh-tri", 1, "Chính trị"),
+        ("goc-nhin", 4, "Góc nhìn"),
+        ("kinh-te", 5, "Kinh tế"),
+        ("xa-hoi", 11, "Xã hội"),
+        ("doi-song", 12, "Đời sống"),
+        ("khoa-hoc---giao-duc", 17, "Khoa học - Giáo dục"),
+        ("phap-luat", 21, "Pháp luật"),
+        ("dat-va-nguoi-xu-dong", 25, "Đất và người xứ Đông"),
+        ("van-hoa---giai-tri", 31, "Văn hóa - Giải trí"),
+        ("the-gioi", 35, "Thế giới"),
+        ("the-thao", 39, "Thể thao"),
+        ("ban-doc", 47, "Bạn đọc"),
+    )
+
+    def section_listing_url(self, slug: str) -> str:
+        for s, ident, _ in self.sections:
+            if s == slug:
+                return f"https://{self.canonical_host}/chuyen-muc/{s}/{ident}"
+        return f"https://{self.canonical_host}/{slug}/"
+
+    def url_kind(self, url: str) -> UrlKind:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        if host and host not in self.hosts:
+            return UrlKind.OTHER
+        path = parts.path or "/"
+        if _MEDIA_EXTENSIONS.search(path):
+            return UrlKind.OTHER
+        if _SITEMAP.search(path):
+            return UrlKind.SITEMAP
+        if _FEED.search(path):
+            return UrlKind.FEED
+        if path == "/" or _LEGACY_LISTING.match(path):
+            return UrlKind.LISTING
+        if _CURRENT_ARTICLE.match(path):
+            return UrlKind.ARTICLE
+        m = _LEGACY_ARTICLE.match(path)
+        if m and m["section"] not in _NOT_SECTIONS:
+            return UrlKind.ARTICLE
+        m = _CURRENT_LISTING.match(path)
+        if m and m["section"] not in _NOT_SECTIONS:
+            return UrlKind.LISTING
+        return UrlKind.OTHER
+
+    def source_id(self, url: str) -> str | None:
+        path = urlsplit(url).path
+        m = _CURRENT_ARTICLE.match(path) or _LEGACY_ARTICLE.match(path)
+        return m["id"] if m else None
+
+    def canonical_url(self, url: str, base: str | None = None) -> str | None:
+        url = (url or "").strip().replace("\\", "/")
+        if not url or url.startswith(("javascript:", "mailto:", "tel:", "data:", "#")):
+            return None
+        if base:
+            url = urljoin(base.replace("\\", "/"), url)
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        if parts.scheme not in ("http", "https") or host not in self.hosts:
+            return None
+        path = re.sub(r"/{2,}", "/", parts.path or "/")
+        kind = self.url_kind(urlunsplit(("https", self.canonical_host, path, "", "")))
+        if kind is UrlKind.ARTICLE:
+            query = ""
+            path = path.rstrip("/") if path != "/" else path
+        else:
+            # Listings keep their page number; tracking parameters never matter.
+            kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=False)
+                    if not k.lower().startswith(("utm_", "fbclid", "gclid", "zarsrc"))]
+            query = urlencode(kept)
+        return urlunsplit(("https", self.canonical_host, path, query, ""))
+
+
+SITE: PortalSite = BaoHaiDuong()
