@@ -41,8 +41,10 @@ def cmd_parse(args: argparse.Namespace) -> int:
         print(f"newsbot parse: {exc.args[0]}", file=sys.stderr)
         return EXIT_USAGE
     if site is None:
-        print(f"newsbot parse: {args.url}: no site profile owns this host (use --site)",
-              file=sys.stderr)
+        print(
+            f"newsbot parse: {args.url}: no site profile owns this host (use --site)",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     try:
         raw = _read_input(args.file)
@@ -72,15 +74,18 @@ def cmd_parse(args: argparse.Namespace) -> int:
         if not entries:
             print(f"{args.url}: not a parseable feed: no entries found", file=sys.stderr)
             return EXIT_NOT_PARSEABLE
-        _print_json({"entries": [{"url": e.url, "published_at": e.published_at}
-                                 for e in entries]})
+        _print_json({"entries": [{"url": e.url, "published_at": e.published_at} for e in entries]})
         return EXIT_OK
     entries, children = site.parse_sitemap(raw, args.url)
     if not entries and not children:
         print(f"{args.url}: not a parseable sitemap: no URLs found", file=sys.stderr)
         return EXIT_NOT_PARSEABLE
-    _print_json({"entries": [{"url": e.url, "lastmod": e.published_at} for e in entries],
-                 "sitemaps": children})
+    _print_json(
+        {
+            "entries": [{"url": e.url, "lastmod": e.published_at} for e in entries],
+            "sitemaps": children,
+        }
+    )
     return EXIT_OK
 
 
@@ -93,8 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--url", required=True, help="the URL the page was fetched from")
     p.add_argument("--kind", choices=("article", "listing", "rss", "sitemap"), default="article")
     p.add_argument("--site", help="site profile (default: the one owning the URL's host)")
-    p.add_argument("--no-provenance", dest="provenance", action="store_false",
-                   help="leave out which extractor produced each field")
+    p.add_argument(
+        "--no-provenance",
+        dest="provenance",
+        action="store_false",
+        help="leave out which extractor produced each field",
+    )
     p.set_defaults(func=cmd_parse)
 
     _add_optional_commands(sub)
@@ -108,15 +117,24 @@ def _add_optional_commands(sub: Any) -> None:
     except ImportError:
         pass
     else:
-        p = sub.add_parser("export", help="write stored records as JSON Lines, CSV, Atom or JSON Feed")
+        p = sub.add_parser(
+            "export", help="write stored records as JSON Lines, CSV, Atom or JSON Feed"
+        )
         add_export_arguments(p)
         p.set_defaults(func=run_export)
     try:
-        from newsbot.store.commands import add_reparse_arguments, add_stats_arguments, run_reparse, run_stats
+        from newsbot.store.commands import (
+            add_reparse_arguments,
+            add_stats_arguments,
+            run_reparse,
+            run_stats,
+        )
     except ImportError:
         pass
     else:
-        p = sub.add_parser("stats", help="store health: per-section counts, latency, last run coverage")
+        p = sub.add_parser(
+            "stats", help="store health: per-section counts, latency, last run coverage"
+        )
         add_stats_arguments(p)
         p.set_defaults(func=run_stats)
         p = sub.add_parser("reparse", help="rebuild records from stored raw HTML (no refetch)")

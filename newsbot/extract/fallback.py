@@ -55,7 +55,8 @@ def extract_fallback(html: str, url: str, *, lead: str | None = None) -> dict[st
     if "title" in out:
         skip.add(out["title"])
     paragraphs = [
-        p for p in (normalize_text(line) for line in text.split("\n"))
+        p
+        for p in (normalize_text(line) for line in text.split("\n"))
         if p and p not in skip and not p.startswith(">>")
     ]
     if paragraphs:

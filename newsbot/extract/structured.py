@@ -18,8 +18,16 @@ from lxml.html import HtmlElement
 from newsbot.extract.text import normalize_text
 
 _ARTICLE_TYPES = frozenset(
-    {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting",
-     "OpinionNewsArticle", "LiveBlogPosting", "WebPage"}
+    {
+        "NewsArticle",
+        "Article",
+        "ReportageNewsArticle",
+        "AnalysisNewsArticle",
+        "BlogPosting",
+        "OpinionNewsArticle",
+        "LiveBlogPosting",
+        "WebPage",
+    }
 )
 _JSONLD_SCRIPTS = "//script[@type='application/ld+json']"
 _jsonld = JsonLdExtractor()
@@ -108,11 +116,13 @@ def _read_jsonld(doc: HtmlElement, url: str, out: StructuredData) -> None:
         if "BreadcrumbList" in types:
             crumbs = item.get("itemListElement")
             if isinstance(crumbs, list) and crumbs:
+
                 def pos(c: Any) -> float:
                     try:
                         return float(c.get("position", 0)) if isinstance(c, dict) else 0.0
                     except (TypeError, ValueError):
                         return 0.0
+
                 last = sorted((c for c in crumbs if isinstance(c, dict)), key=pos)
                 if len(last) > 1:  # position 1 is the home page, never a section
                     name = last[-1].get("name") or (last[-1].get("item") or {}).get("name")
@@ -169,7 +179,9 @@ def _read_opengraph(doc: HtmlElement, url: str, out: StructuredData) -> None:
     out.put("modified_at", first("article:modified_time"), "structured:og")
     if (section := first("article:section")) is not None:
         out.put("section", normalize_text(section), "structured:og")
-    out.put("tags", [normalize_text(t) for t in og.get("article:tag", []) if t.strip()], "structured:og")
+    out.put(
+        "tags", [normalize_text(t) for t in og.get("article:tag", []) if t.strip()], "structured:og"
+    )
     # article:author is usually a profile URL, not a byline.
     authors = [a for a in og.get("article:author", []) if a.strip() and "://" not in a]
     if authors:

@@ -18,7 +18,8 @@ _NOT_PUBLISHERS = frozenset({"base", "portal"})
 def site_names() -> list[str]:
     """Names of every publisher module."""
     return sorted(
-        m.name for m in pkgutil.iter_modules(__path__)
+        m.name
+        for m in pkgutil.iter_modules(__path__)
         if m.name not in _NOT_PUBLISHERS and not m.name.startswith("_")
     )
 

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from lxml.html import HtmlElement
 
 from newsbot.extract.text import element_text, normalize_text
-from newsbot.sites.base import Layout, Listing, ListingEntry, Site, UrlKind
+from newsbot.sites.base import Layout, Listing, ListingEntry, UrlKind
 from newsbot.sites.portal import PortalSite
 
 # --- URLs --------------------------------------------------------------------------
@@ -29,8 +29,27 @@ _FEED = re.compile(r"^/rss/[a-z0-9-]+\.rss$|\.rss$")
 _SITEMAP = re.compile(r"^/sitemap[a-z0-9_-]*\.xml$")
 # First path segments that are never sections (search, tags, files, feeds, ...).
 _NOT_SECTIONS = frozenset(
-    {"chuyen-muc", "rss", "tag", "tags", "tim-kiem", "files", "file", "media", "content",
-     "scripts", "upload", "uploads", "private", "lien-he", "api", "video-clip", "r", "go", "loop"}
+    {
+        "chuyen-muc",
+        "rss",
+        "tag",
+        "tags",
+        "tim-kiem",
+        "files",
+        "file",
+        "media",
+        "content",
+        "scripts",
+        "upload",
+        "uploads",
+        "private",
+        "lien-he",
+        "api",
+        "video-clip",
+        "r",
+        "go",
+        "loop",
+    }
 )
 _MEDIA_EXTENSIONS = re.compile(
     r"\.(?:jpe?g|png|gif|webp|svg|pdf|docx?|xlsx?|pptx?|zip|rar|mp3|mp4|avi|mov|wav)$", re.I
@@ -158,8 +177,9 @@ class _BodyWalker:
             self._last_p = el
 
     def _figure(self, el: HtmlElement) -> None:
-        caption_el = _first(el, f".//figcaption|.//*[{_has_class('image_desc')}]"
-                                f"|.//*[{_has_class('caption')}]")
+        caption_el = _first(
+            el, f".//figcaption|.//*[{_has_class('image_desc')}]|.//*[{_has_class('caption')}]"
+        )
         caption = element_text(caption_el) if caption_el is not None else None
         imgs = el.xpath(".//img")
         for i, img in enumerate(imgs):
@@ -213,8 +233,12 @@ class LegacyLayout(Layout):
         if body is not None:
             walker = _BodyWalker()
             walker.walk(body)
-            out.update(body=walker.paragraphs, images=walker.images, media=walker.media,
-                       author=walker.author)
+            out.update(
+                body=walker.paragraphs,
+                images=walker.images,
+                media=walker.media,
+                author=walker.author,
+            )
             related = walker.related
         else:
             related = []
@@ -231,11 +255,13 @@ class LegacyLayout(Layout):
             a = _first(li, ".//h4//a[@href] | .//h3//a[@href]")
             if a is None:
                 continue
-            entries.append(ListingEntry(
-                url=a.get("href").strip(),
-                title=element_text(a),
-                published_at=_text_of(li, f".//*[{_has_class('time')}]"),
-            ))
+            entries.append(
+                ListingEntry(
+                    url=a.get("href").strip(),
+                    title=element_text(a),
+                    published_at=_text_of(li, f".//*[{_has_class('time')}]"),
+                )
+            )
         nxt = doc.xpath(f"//div[{_has_class('paging')}]//a[{_has_class('next')}]/@href")
         return Listing(entries=entries, next_page=str(nxt[0]).strip() if nxt else None)
 
@@ -249,9 +275,11 @@ class CurrentLayout(Layout):
     ARTICLE = f"//h1[{_has_class('article__title')}] | //div[{_has_class('article__body')}]"
 
     def matches(self, doc: HtmlElement) -> bool:
-        return bool(doc.xpath(
-            f"{self.ARTICLE} | //*[{_has_class('category-news')}] | //nav[{_has_class('pagination')}]"
-        ))
+        return bool(
+            doc.xpath(
+                f"{self.ARTICLE} | //*[{_has_class('category-news')}] | //nav[{_has_class('pagination')}]"
+            )
+        )
 
     def is_article(self, doc: HtmlElement) -> bool:
         return bool(doc.xpath(self.ARTICLE))
@@ -277,9 +305,11 @@ class CurrentLayout(Layout):
             walker.walk(body)
             out.update(body=walker.paragraphs, images=walker.images, media=walker.media)
             related += walker.related
-        related += _links(doc.xpath(
-            f"//section[{_has_class('article__related')}]//a[{_has_class('story__title')}]"
-        ))
+        related += _links(
+            doc.xpath(
+                f"//section[{_has_class('article__related')}]//a[{_has_class('story__title')}]"
+            )
+        )
         out["related"] = related
         return out
 
@@ -293,11 +323,13 @@ class CurrentLayout(Layout):
             if a is None:
                 continue
             when = story.xpath(".//time/@datetime")
-            entries.append(ListingEntry(
-                url=a.get("href").strip(),
-                title=element_text(a),
-                published_at=str(when[0]) if when else None,
-            ))
+            entries.append(
+                ListingEntry(
+                    url=a.get("href").strip(),
+                    title=element_text(a),
+                    published_at=str(when[0]) if when else None,
+                )
+            )
         nxt = doc.xpath(
             f"//nav[{_has_class('pagination')}]//a[{_has_class('pagination__next')} or @rel='next']/@href"
         )
@@ -340,6 +372,17 @@ class BaoHaiDuong(PortalSite):
             if s == slug:
                 return f"https://{self.canonical_host}/chuyen-muc/{s}/{ident}"
         return f"https://{self.canonical_host}/{slug}/"
+
+    def listing_section(self, url: str) -> str | None:
+        """The section slug a listing URL belongs to (either URL style)."""
+        path = urlsplit(url).path or "/"
+        m = _LEGACY_LISTING.match(path)
+        if m:
+            return m["section"]
+        m = _CURRENT_LISTING.match(path)
+        if m and m["section"] not in _NOT_SECTIONS:
+            return m["section"]
+        return None
 
     def url_kind(self, url: str) -> UrlKind:
         parts = urlsplit(url)
@@ -387,8 +430,11 @@ class BaoHaiDuong(PortalSite):
             path = path.rstrip("/") if path != "/" else path
         else:
             # Listings keep their page number; tracking parameters never matter.
-            kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=False)
-                    if not k.lower().startswith(("utm_", "fbclid", "gclid", "zarsrc"))]
+            kept = [
+                (k, v)
+                for k, v in parse_qsl(parts.query, keep_blank_values=False)
+                if not k.lower().startswith(("utm_", "fbclid", "gclid", "zarsrc"))
+            ]
             query = urlencode(kept)
         return urlunsplit(("https", self.canonical_host, path, query, ""))
 

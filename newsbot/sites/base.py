@@ -99,8 +99,17 @@ class Site:
 # --- publisher-independent parsing on top of a profile -------------------------------
 
 ARTICLE_FIELDS: tuple[str, ...] = (
-    "section", "title", "published_at", "modified_at", "lead", "body", "author",
-    "images", "related", "media", "tags",
+    "section",
+    "title",
+    "published_at",
+    "modified_at",
+    "lead",
+    "body",
+    "author",
+    "images",
+    "related",
+    "media",
+    "tags",
 )
 
 

@@ -31,8 +31,9 @@ from newsbot.sites.base import (
 
 _DATE_FIELDS = ("published_at", "modified_at")
 _ERROR_TITLES = ("404", "không tìm thấy", "not found", "lỗi", "error", "trang không tồn tại")
-_XML_PARSER = lxml.etree.XMLParser(recover=True, resolve_entities=False, no_network=True,
-                                   huge_tree=False)
+_XML_PARSER = lxml.etree.XMLParser(
+    recover=True, resolve_entities=False, no_network=True, huge_tree=False
+)
 
 
 class PortalSite(Site):
@@ -56,8 +57,9 @@ class PortalSite(Site):
 
     # --- articles ---------------------------------------------------------------
 
-    def parse_article(self, raw: bytes | str, url: str,
-                      content_type: str | None = None) -> ParseOutcome:
+    def parse_article(
+        self, raw: bytes | str, url: str, content_type: str | None = None
+    ) -> ParseOutcome:
         """The record of an article page, or why the page is not one."""
         canonical = self.canonical_url(url) or url
         try:
@@ -77,7 +79,8 @@ class PortalSite(Site):
                 if listing is not None and listing.entries:
                     return ParseOutcome(
                         error=f"listing page ({candidate.name} layout), not an article",
-                        kind="listing")
+                        kind="listing",
+                    )
         problems: dict[str, str] = {}
         sources: dict[str, Any] = {}
         if layout is not None:
@@ -156,8 +159,9 @@ class PortalSite(Site):
                 title = title[: -len(suffix)]
         return normalize_text(title) or None
 
-    def _clean(self, fields: dict[str, Any], url: str, problems: dict[str, str],
-               label: str) -> dict[str, Any]:
+    def _clean(
+        self, fields: dict[str, Any], url: str, problems: dict[str, str], label: str
+    ) -> dict[str, Any]:
         """One source's raw findings in record form: dates parsed, URLs canonical."""
         out: dict[str, Any] = {}
         for name, value in fields.items():
@@ -176,8 +180,10 @@ class PortalSite(Site):
             elif name == "related":
                 value = self._related(value, url)
             elif name == "media":
-                value = [{"url": urljoin(url, m["url"].replace("\\", "/")), "kind": m["kind"]}
-                         for m in value]
+                value = [
+                    {"url": urljoin(url, m["url"].replace("\\", "/")), "kind": m["kind"]}
+                    for m in value
+                ]
             elif name == "tags":
                 value = list(dict.fromkeys(t for t in (normalize_text(x) for x in value) if t))
             elif isinstance(value, str):
@@ -186,7 +192,7 @@ class PortalSite(Site):
         lead = out.get("lead")
         body = out.get("body")
         if lead and isinstance(body, str) and body.startswith(lead):
-            out["body"] = body[len(lead):].lstrip("\n")
+            out["body"] = body[len(lead) :].lstrip("\n")
         return out
 
     @staticmethod
@@ -278,13 +284,19 @@ class PortalSite(Site):
             if target is None or target in seen:
                 continue
             seen.add(target)
-            when = (self._child_text(item, "pubDate") or self._child_text(item, "published")
-                    or self._child_text(item, "updated") or self._child_text(item, "date"))
-            entries.append(ListingEntry(
-                url=target,
-                published_at=parse_datetime(when).iso if when else None,
-                title=normalize_text(self._child_text(item, "title")) or None,
-            ))
+            when = (
+                self._child_text(item, "pubDate")
+                or self._child_text(item, "published")
+                or self._child_text(item, "updated")
+                or self._child_text(item, "date")
+            )
+            entries.append(
+                ListingEntry(
+                    url=target,
+                    published_at=parse_datetime(when).iso if when else None,
+                    title=normalize_text(self._child_text(item, "title")) or None,
+                )
+            )
         return entries
 
     def parse_sitemap(self, raw: bytes, url: str) -> tuple[list[ListingEntry], list[str]]:
@@ -303,8 +315,11 @@ class PortalSite(Site):
                 children.append(target)
                 continue
             lastmod = self._child_text(node, "lastmod")
-            entries.append(ListingEntry(
-                url=target, published_at=parse_datetime(lastmod).iso if lastmod else None))
+            entries.append(
+                ListingEntry(
+                    url=target, published_at=parse_datetime(lastmod).iso if lastmod else None
+                )
+            )
         return entries, children
 
     @staticmethod

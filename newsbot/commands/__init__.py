@@ -1,0 +1,1 @@
+"""Scrapy commands newsbot replaces (``COMMANDS_MODULE``)."""

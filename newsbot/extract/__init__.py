@@ -1,0 +1,1 @@
+"""Publisher-independent extraction building blocks: pure functions, no Scrapy, no network."""

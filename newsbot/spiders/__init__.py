@@ -1,0 +1,1 @@
+"""Scrapy glue: one spider per site profile (see ``portal.py``)."""

@@ -1,0 +1,75 @@
+"""Request identity by canonical URL, so mirrors and tracking variants are fetched once.
+
+``m.``/``tab.``/``www.`` hosts, ``utm_`` queries, fragments and backslashes all map to
+one canonical URL through the owning site profile; the fingerprint is taken of that.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from scrapy import Request
+from scrapy.dupefilters import RFPDupeFilter
+from scrapy.utils.request import RequestFingerprinter
+
+from newsbot.sites import site_for_url
+from newsbot.spiders.addressing import Addressing
+
+
+class CanonicalFingerprinter:
+    """Fingerprints a request by the canonical URL of the page it stands for."""
+
+    def __init__(self, crawler: Any = None) -> None:
+        self._crawler = crawler
+        self._fallback = RequestFingerprinter(crawler)
+        self._cache: WeakKeyDictionary[Request, bytes] = WeakKeyDictionary()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> CanonicalFingerprinter:
+        return cls(crawler)
+
+    def canonical(self, url: str) -> str | None:
+        """The canonical portal URL a request URL stands for, if a site owns it."""
+        spider = getattr(self._crawler, "spider", None)
+        addressing: Addressing | None = getattr(spider, "addressing", None)
+        if addressing is not None:
+            url = addressing.to_portal(url)
+        site = getattr(spider, "site", None) or site_for_url(url)
+        return site.canonical_url(url) if site is not None else None
+
+    def fingerprint(self, request: Request) -> bytes:
+        cached = self._cache.get(request)
+        if cached is not None:
+            return cached
+        canonical = self.canonical(request.url)
+        if canonical is None:
+            fp = self._fallback.fingerprint(request)
+        else:
+            fp = hashlib.sha1(f"{request.method} {canonical}".encode()).digest()
+        self._cache[request] = fp
+        return fp
+
+
+class ReportingDupeFilter(RFPDupeFilter):
+    """A dupefilter that reports redirects landing on a page already seen (loops)."""
+
+    def request_seen(self, request: Request) -> bool:
+        seen = super().request_seen(request)
+        if seen and request.meta.get("redirect_times"):
+            crawler = getattr(self, "crawler", None)
+            if crawler is not None and crawler.stats is not None:
+                from newsbot.spiders.errors import record_error
+
+                first = (request.meta.get("redirect_urls") or [request.url])[0]
+                record_error(
+                    crawler.stats, first, "redirect loop or redirect to a page already fetched"
+                )
+        return seen
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ReportingDupeFilter:
+        df = super().from_crawler(crawler)
+        df.crawler = crawler
+        return df

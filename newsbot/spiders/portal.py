@@ -1,0 +1,412 @@
+"""The portal spider: thin Scrapy glue driven by a site profile.
+
+Discovery (home page menu, configured sections, listings and their pagination, RSS,
+sitemaps, related links to a depth), incremental decisions (what the store already
+holds) and error bookkeeping live here; every selector lives in ``newsbot.sites``.
+One spider class is registered per site profile, named after it
+(``scrapy crawl baohaiduong``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import scrapy
+from scrapy import Request, signals
+from scrapy.http import Response
+
+from newsbot.sites import get_site, site_names
+from newsbot.sites.base import ListingEntry, UrlKind
+from newsbot.sites.portal import PortalSite
+from newsbot.spiders.addressing import Addressing
+from newsbot.spiders.errors import failure_reason, record_error
+
+log = logging.getLogger(__name__)
+
+REFRESH_MODES = ("all", "recent", "none")
+_CONNECTION_ERRORS = ("DNS", "refused", "could not connect", "timed out", "connection")
+
+
+def _parse_day(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"-a {name}={value!r}: expected YYYY-MM-DD") from None
+
+
+class PortalSpider(scrapy.Spider):
+    """Crawls one publisher, described by the site profile named like the spider."""
+
+    name = "portal"
+    custom_settings: dict[str, Any] = {}
+
+    def __init__(
+        self,
+        since: str | None = None,
+        until: str | None = None,
+        sections: str | None = None,
+        max_articles: str | int | None = None,
+        refresh: str | None = None,
+        related_depth: str | int | None = None,
+        discover: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.site: PortalSite = get_site(self.name)
+        self.since = _parse_day(since, "since")
+        self.until = _parse_day(until, "until")
+        self.only_sections = (
+            [s.strip() for s in sections.split(",") if s.strip()] if sections else []
+        )
+        self.max_articles = int(max_articles) if max_articles not in (None, "") else None
+        self.refresh = refresh
+        if refresh is not None and refresh not in REFRESH_MODES:
+            raise ValueError(f"-a refresh={refresh!r}: expected one of {', '.join(REFRESH_MODES)}")
+        self._related_depth_arg = related_depth
+        self.discover = set((discover or "home,sections,feeds,sitemaps,frontier").split(","))
+        self.args = {
+            k: v
+            for k, v in {
+                "since": since,
+                "until": until,
+                "sections": sections,
+                "max_articles": max_articles,
+                "refresh": refresh,
+                "related_depth": related_depth,
+                "discover": discover,
+            }.items()
+            if v is not None
+        }
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> PortalSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        settings = crawler.settings
+        spider.addressing = Addressing(spider.site.canonical_host, settings.get("NEWSBOT_ORIGIN"))
+        if spider.addressing.origin:
+            from urllib.parse import urlsplit
+
+            spider.allowed_netlocs = frozenset({urlsplit(spider.addressing.origin).netloc.lower()})
+        else:
+            spider.allowed_netlocs = frozenset(spider.site.hosts)
+        spider.allowed_domains = [spider.addressing.fetch_host]
+        if spider.refresh is None:
+            spider.refresh = settings.get("NEWSBOT_REFRESH", "recent")
+        spider.refresh_days = settings.getfloat("NEWSBOT_REFRESH_DAYS", 3)
+        depth = spider._related_depth_arg
+        spider.related_depth = (
+            int(depth) if depth not in (None, "") else settings.getint("NEWSBOT_RELATED_DEPTH", 3)
+        )
+        spider.known = {}
+        spider.known_ids = set()
+        spider.previous_run_complete = True
+        spider.frontier = []
+        spider._scheduled_articles = 0
+        spider._seen_ids = set()
+        spider._sections_requested = set()
+        crawler.signals.connect(spider._on_closed, signal=signals.spider_closed)
+        return spider
+
+    # --- state from the store --------------------------------------------------
+
+    def _load_state(self) -> None:
+        """What the store already holds, so stored articles are skipped before requesting."""
+        from newsbot.store import StoreError, open_store
+
+        target = self.settings.get("NEWSBOT_STORE") or None
+        try:
+            store = open_store(target)
+        except StoreError as exc:
+            log.warning("store unavailable (%s): crawling as if it were empty", exc)
+            return
+        try:
+            self.known = store.known_articles(self.site.name)
+            self.known_ids = {k.source_id for k in self.known.values() if k.source_id}
+            last = store.last_run(self.name)
+            # A run that did not finish (killed, crashed) may have left listings half
+            # walked: this run then pages every listing fully instead of stopping early.
+            self.previous_run_complete = (
+                last is None
+                or last.get("status") == "finished"
+                or (last.get("run_id") == getattr(self, "run_id", None))
+            )
+            if len(store.recent_runs(self.name, limit=2)) > 1:
+                prior = store.recent_runs(self.name, limit=2)[1]
+                if last and last.get("run_id") == getattr(self, "run_id", None):
+                    self.previous_run_complete = prior.get("status") == "finished"
+            self.frontier = (
+                store.related_frontier(self.site.name) if "frontier" in self.discover else []
+            )
+        finally:
+            store.close()
+        self.crawler.stats.set_value("newsbot/known_at_start", len(self.known))
+        log.info(
+            "store holds %d articles of %s; previous run %s; %d related links pending",
+            len(self.known),
+            self.site.name,
+            "complete" if self.previous_run_complete else "INCOMPLETE (full listing walk)",
+            len(self.frontier),
+        )
+
+    # --- requests ----------------------------------------------------------------
+
+    def _request(self, portal_url: str, callback: Any, **meta: Any) -> Request:
+        return Request(
+            self.addressing.to_fetch(portal_url),
+            callback=callback,
+            errback=self._failed,
+            meta={"portal_url": portal_url, **meta},
+        )
+
+    async def start(self) -> AsyncIterator[Request]:
+        if self.crawler.stats.get_value("newsbot/fatal"):
+            return
+        self._load_state()
+        for request in self._start_requests():
+            yield request
+
+    def _start_requests(self) -> Iterator[Request]:
+        site = self.site
+        if self.only_sections:
+            for slug in self.only_sections:
+                yield from self._section(site.section_listing_url(slug))
+        else:
+            if "home" in self.discover:
+                for url in site.start_urls:
+                    yield self._request(url, self.parse_home, priority=10)
+            elif "sections" in self.discover:
+                yield from self._configured_sections()
+            if "feeds" in self.discover:
+                for url in site.feeds:
+                    yield self._request(url, self.parse_feed, priority=5)
+            if "sitemaps" in self.discover:
+                for url in site.sitemaps:
+                    yield self._request(url, self.parse_sitemap, priority=-5)
+        for url in self.frontier:
+            yield from self._article(url, depth=1, via="frontier")
+
+    def _configured_sections(self) -> Iterator[Request]:
+        for slug, _ident, _name in self.site.sections:
+            yield from self._section(self.site.section_listing_url(slug))
+
+    def _section(self, listing_url: str) -> Iterator[Request]:
+        slug = self.site.listing_section(listing_url)
+        if slug is None or slug in self._sections_requested:
+            return
+        self._sections_requested.add(slug)
+        yield self._request(listing_url, self.parse_listing, priority=4, section=slug, page=1)
+
+    def _in_window(self, published_at: str | None) -> bool:
+        if not published_at:
+            return True
+        day = date.fromisoformat(published_at[:10])
+        if self.since and day < self.since:
+            return False
+        return not (self.until and day > self.until)
+
+    def _wants(self, url: str, published_at: str | None = None) -> bool:
+        """Should this article be requested? Counts why not."""
+        stats = self.crawler.stats
+        if self.site.url_kind(url) is not UrlKind.ARTICLE:
+            return False
+        if not self._in_window(published_at):
+            stats.inc_value("newsbot/skipped/out_of_window")
+            return False
+        source_id = self.site.source_id(url)
+        if source_id and source_id in self._seen_ids:
+            return False
+        stored = self.known.get(url)
+        if stored is None and source_id and source_id in self.known_ids:
+            stored = next((k for k in self.known.values() if k.source_id == source_id), None)
+        if stored is not None and not self._refresh_stored(stored):
+            stats.inc_value("newsbot/skipped/stored")
+            return False
+        if self.max_articles is not None and self._scheduled_articles >= self.max_articles:
+            stats.inc_value("newsbot/skipped/max_articles")
+            return False
+        return True
+
+    def _refresh_stored(self, stored: Any) -> bool:
+        if self.refresh == "all":
+            return True
+        if self.refresh == "none" or not stored.published_at:
+            return False
+        try:
+            published = datetime.fromisoformat(stored.published_at)
+        except ValueError:
+            return False
+        return datetime.now(UTC) - published <= timedelta(days=self.refresh_days)
+
+    def _article(
+        self, url: str, *, depth: int, via: str, published_at: str | None = None
+    ) -> Iterator[Request]:
+        if not self._wants(url, published_at):
+            return
+        source_id = self.site.source_id(url)
+        if source_id:
+            self._seen_ids.add(source_id)
+        self._scheduled_articles += 1
+        yield self._request(url, self.parse_article, depth_related=depth, via=via)
+
+    def _entries(self, entries: Iterable[ListingEntry], via: str) -> Iterator[Request]:
+        for entry in entries:
+            yield from self._article(entry.url, depth=0, via=via, published_at=entry.published_at)
+
+    # --- callbacks ---------------------------------------------------------------
+
+    def _portal_url(self, response: Response) -> str:
+        return (
+            self.site.canonical_url(self.addressing.to_portal(response.url))
+            or response.meta.get("portal_url")
+            or response.url
+        )
+
+    def parse_home(self, response: Response) -> Iterator[Request]:
+        url = self._portal_url(response)
+        links = self.site.page_links(response.body, url)
+        if "sections" in self.discover:
+            for listing in links.get(UrlKind.LISTING, []):
+                if listing.rstrip("/") != f"https://{self.site.canonical_host}":
+                    yield from self._section(listing)
+            yield from self._configured_sections()
+        for article in links.get(UrlKind.ARTICLE, []):
+            yield from self._article(article, depth=0, via="home")
+
+    def parse_listing(self, response: Response) -> Iterator[Request]:
+        url = self._portal_url(response)
+        listing = self.site.parse_listing(response.body, url)
+        page = response.meta.get("page", 1)
+        stats = self.crawler.stats
+        stats.inc_value("newsbot/listing_pages")
+        if not listing.entries:
+            record_error(
+                stats, url, "listing page without article links (layout change?)", kind="parse"
+            )
+            return
+        yield from self._entries(listing.entries, via="listing")
+        if not listing.next_page:
+            return
+        dated = [e.published_at for e in listing.entries if e.published_at]
+        if self.since and dated and min(dated)[:10] < self.since.isoformat():
+            stats.inc_value("newsbot/paging_stopped/since")
+            return
+        if (
+            self.refresh != "all"
+            and self.previous_run_complete
+            and not self.since
+            and all(e.url in self.known for e in listing.entries)
+        ):
+            stats.inc_value("newsbot/paging_stopped/all_stored")
+            return
+        if self.max_articles is not None and self._scheduled_articles >= self.max_articles:
+            return
+        yield self._request(
+            listing.next_page,
+            self.parse_listing,
+            priority=3,
+            section=response.meta.get("section"),
+            page=page + 1,
+        )
+
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        url = self._portal_url(response)
+        entries = self.site.parse_feed(response.body, url)
+        if not entries:
+            record_error(self.crawler.stats, url, "feed without entries", kind="parse")
+        yield from self._entries(entries, via="feed")
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        url = self._portal_url(response)
+        entries, children = self.site.parse_sitemap(response.body, url)
+        for child in children:
+            yield self._request(child, self.parse_sitemap, priority=-5)
+        yield from self._entries(entries, via="sitemap")
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        url = self._portal_url(response)
+        stats = self.crawler.stats
+        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+        if content_type and "html" not in content_type.lower():
+            record_error(stats, url, f"not HTML (Content-Type {content_type})", kind="parse")
+            return
+        outcome = self.site.parse_article(response.body, url, content_type or None)
+        if outcome.record is None:
+            stats.inc_value(f"newsbot/parse_errors/{outcome.kind}")
+            record_error(stats, url, outcome.error or "unparseable", kind="parse")
+            log.warning("cannot parse %s: %s", url, outcome.error)
+            return
+        record = outcome.record
+        stats.inc_value(f"newsbot/articles/via/{response.meta.get('via', 'unknown')}")
+        depth = response.meta.get("depth_related", 0)
+        if depth < self.related_depth:
+            for link in record.get("related", []):
+                yield from self._article(link["url"], depth=depth + 1, via="related")
+        if not self._in_window(record.get("published_at")):
+            stats.inc_value("newsbot/skipped/out_of_window")
+            return
+        record["_raw_html"] = response.body
+        record["_fetched_url"] = response.url
+        record["_fetched_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        self.known[url] = None  # type: ignore[assignment]  # stored from now on
+        yield record
+
+    # --- failures and the end ------------------------------------------------------
+
+    def _failed(self, failure: Any) -> None:
+        request = failure.request
+        url = request.meta.get("portal_url") or request.url
+        reason = failure_reason(failure)
+        stats = self.crawler.stats
+        if "maxsize" in str(failure.value).lower() or "cancel" in reason.lower():
+            reason = f"page larger than DOWNLOAD_MAXSIZE or download cancelled ({reason})"
+        record_error(stats, url, reason)
+        log.warning("gave up on %s: %s", url, reason)
+        if not stats.get_value("downloader/response_count") and any(
+            k in reason for k in _CONNECTION_ERRORS
+        ):
+            stats.inc_value("newsbot/connect_failures")
+            if stats.get_value("newsbot/connect_failures") >= 3:
+                self._unreachable(reason)
+
+    def _unreachable(self, reason: str) -> None:
+        stats = self.crawler.stats
+        if stats.get_value("newsbot/fatal"):
+            return
+        host = self.addressing.origin or self.site.canonical_host
+        message = (
+            f"cannot reach {host}: {reason}. Check the network or NEWSBOT_ORIGIN; "
+            f"to see newsbot work offline, run `make demo` (crawls a local replica)."
+        )
+        stats.set_value("newsbot/fatal", message)
+        stats.set_value("newsbot/exit_status", 1)
+        log.error(message)
+        self.crawler.engine.close_spider(self, "portal_unreachable")
+
+    def _on_closed(self, spider: scrapy.Spider, reason: str) -> None:
+        if spider is not self:
+            return
+        stats = self.crawler.stats
+        responses = stats.get_value("downloader/response_count", 0)
+        if not responses and not stats.get_value("newsbot/fatal") and reason == "finished":
+            errors = stats.get_value("newsbot/errors") or []
+            why = errors[0]["reason"] if errors else "no response"
+            self._unreachable(why)
+        if reason not in ("finished",) and not stats.get_value("newsbot/exit_status"):
+            stats.set_value("newsbot/exit_status", 1)
+
+
+def _register_spiders() -> None:
+    """One spider class per site profile, named after it."""
+    for name in site_names():
+        cls_name = "".join(p.capitalize() for p in name.split("_")) + "Spider"
+        globals()[cls_name] = type(
+            cls_name, (PortalSpider,), {"name": name, "__module__": __name__}
+        )
+
+
+_register_spiders()
