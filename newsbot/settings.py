@@ -72,5 +72,11 @@ ITEM_PIPELINES = {
     "newsbot.feeds.publish.PublishPipeline": 900,
 }
 
+EXTENSIONS = {
+    "newsbot.spiders.summary.RunSummary": 500,
+}
+#: Write the end-of-run summary (requests per host, errors, counts) to this JSON file.
+NEWSBOT_SUMMARY_FILE = os.environ.get("NEWSBOT_SUMMARY_FILE") or None
+
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = os.environ.get("NEWSBOT_LOG_LEVEL", "INFO")

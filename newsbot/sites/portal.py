@@ -173,8 +173,8 @@ class PortalSite(Site):
                     problems.setdefault(name, f"{label}: {parsed.reason}")
                     continue
                 value = parsed.iso
-            elif name == "body" and isinstance(value, list):
-                value = join_paragraphs(value)
+            elif name == "body":
+                value = join_paragraphs(value if isinstance(value, list) else value.split("\n\n"))
             elif name == "images":
                 value = self._images(value, url)
             elif name == "related":

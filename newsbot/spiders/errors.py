@@ -5,6 +5,7 @@ The store writes them into ``crawl_runs.errors``; the end-of-run summary prints 
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 ERRORS_KEY = "newsbot/errors"
@@ -33,6 +34,7 @@ def failure_reason(failure: Any) -> str:
     name = type(exc).__name__
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     for known, nice in (
+        ("CannotResolveHost", "DNS lookup failed"),
         ("DNSLookupError", "DNS lookup failed"),
         ("TimeoutError", "timed out"),
         ("TCPTimedOutError", "TCP connection timed out"),
@@ -44,5 +46,28 @@ def failure_reason(failure: Any) -> str:
         ("IgnoreRequest", "ignored"),
     ):
         if known in name:
-            return f"{nice}: {text}" if text and nice != text else nice
+            if text.lower().startswith(nice.lower()):
+                return text
+            return f"{nice}: {text}" if text else nice
     return f"{name}: {text}" if text else name
+
+
+class NoTracebackForNetworkErrors(logging.Filter):
+    """Keeps a failed robots.txt fetch to one line: the spider reports the cause."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            record.msg = f"{record.getMessage()} ({type(exc).__name__})"
+            record.args = ()
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def quiet_network_tracebacks() -> None:
+    """Install the filter on the Scrapy loggers that print tracebacks for network errors."""
+    for name in ("scrapy.downloadermiddlewares.robotstxt",):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, NoTracebackForNetworkErrors) for f in logger.filters):
+            logger.addFilter(NoTracebackForNetworkErrors())

@@ -17,12 +17,13 @@ from typing import Any
 import scrapy
 from scrapy import Request, signals
 from scrapy.http import Response
+from scrapy.utils.defer import deferred_from_coro
 
 from newsbot.sites import get_site, site_names
 from newsbot.sites.base import ListingEntry, UrlKind
 from newsbot.sites.portal import PortalSite
 from newsbot.spiders.addressing import Addressing
-from newsbot.spiders.errors import failure_reason, record_error
+from newsbot.spiders.errors import failure_reason, quiet_network_tracebacks, record_error
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,7 @@ class PortalSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> PortalSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        quiet_network_tracebacks()
         settings = crawler.settings
         spider.addressing = Addressing(spider.site.canonical_host, settings.get("NEWSBOT_ORIGIN"))
         if spider.addressing.origin:
@@ -385,7 +387,7 @@ class PortalSpider(scrapy.Spider):
         stats.set_value("newsbot/fatal", message)
         stats.set_value("newsbot/exit_status", 1)
         log.error(message)
-        self.crawler.engine.close_spider(self, "portal_unreachable")
+        deferred_from_coro(self.crawler.engine.close_spider_async(reason="portal_unreachable"))
 
     def _on_closed(self, spider: scrapy.Spider, reason: str) -> None:
         if spider is not self:

@@ -1,0 +1,342 @@
+"""``make bench``: how fast newsbot is, as ratios against baselines measured in the same run.
+
+1. parse: median and p95 time to turn each specimen into a record, and a page that
+   needs the generic fallback;
+2. crawl: a 5 000-article replica crawled with every pipeline on, and the same pages
+   downloaded by a bare Scrapy spider (politeness off on loopback for both); the
+   ratio of the two is the cost of parsing, dedup and storage;
+3. store: records/s into SQLite and PostgreSQL; dedup lookups/s and memory with
+   1 000 000 stored fingerprints.
+
+Writes ``output/bench/latest.json`` and prints a table. Machines here are shared and
+noisy: read ratios, not absolute numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "portal"
+
+#: Politeness off on loopback, for both the full and the bare crawl.
+LOOPBACK_SETTINGS = {
+    "AUTOTHROTTLE_ENABLED": "False",
+    "DOWNLOAD_DELAY": "0",
+    "CONCURRENT_REQUESTS": "32",
+    "CONCURRENT_REQUESTS_PER_DOMAIN": "32",
+    "NEWSBOT_POLITE": "False",
+    "LOG_LEVEL": "WARNING",
+}
+
+
+def _timings(fn: Callable[[], Any], runs: int) -> dict[str, float]:
+    for _ in range(5):
+        fn()
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    samples.sort()
+    return {
+        "median_ms": round(statistics.median(samples), 3),
+        "p95_ms": round(samples[int(len(samples) * 0.95) - 1], 3),
+        "runs": runs,
+    }
+
+
+def _specimens() -> list[tuple[str, bytes, str]]:
+    """(name, page, url) of every article page we can measure on."""
+    pages: list[tuple[str, bytes, str]] = []
+    expected = SHARED / "expected"
+    if expected.is_dir():
+        for exp in sorted(expected.glob("*-article.json")):
+            page = SHARED / "specimens" / f"{exp.stem}.html"
+            if page.exists():
+                pages.append((exp.stem, page.read_bytes(), json.loads(exp.read_text())["url"]))
+    if not pages:  # a clone without ../shared: the replica's own pages
+        from newsbot.replica.generator import Portal
+        from newsbot.replica.pages import render_article
+
+        portal = Portal(articles=20, seed=1)
+        for art in portal.articles[:2]:
+            pages.append((f"replica-{art.layout}", render_article(portal, art).encode(), art.url))
+    return pages
+
+
+def _fallback_page(page: bytes) -> bytes:
+    """A specimen whose layout classes are renamed, so only structured data and the
+    generic fallback can read it (a redesign the parser has never seen)."""
+    text = page.decode("utf-8")
+    for old, new in (
+        ("title-detail", "tieu-de"),
+        ("fck", "noi-dung"),
+        ("sapo-detail", "mo-dau"),
+        ("date-detail", "ngay"),
+        ("article__", "bai-viet__"),
+        ("breadcrumb", "duong-dan"),
+    ):
+        text = text.replace(old, new)
+    return text.encode("utf-8")
+
+
+def bench_parse(runs: int = 300) -> dict[str, Any]:
+    from newsbot.sites import get_site
+
+    site = get_site("baohaiduong")
+    out: dict[str, Any] = {}
+    specimens = _specimens()
+    for name, page, url in specimens:
+        out[name] = _timings(lambda p=page, u=url: site.parse_article(p, u), runs)
+        out[name]["bytes"] = len(page)
+    name, page, url = specimens[0]
+    fallback = _fallback_page(page)
+    outcome = site.parse_article(fallback, url)
+    out["fallback"] = _timings(lambda: site.parse_article(fallback, url), max(30, runs // 10))
+    out["fallback"]["body_from"] = (outcome.record or {}).get("provenance", {}).get("body")
+    return out
+
+
+def _crawl(origin: str, workdir: Path, extra: dict[str, str]) -> dict[str, Any]:
+    summary = workdir / "summary.json"
+    cmd = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "crawl",
+        "baohaiduong",
+        "-s",
+        f"NEWSBOT_ORIGIN={origin}",
+        "-s",
+        f"NEWSBOT_STORE={workdir / 'newsbot.db'}",
+        "-s",
+        f"NEWSBOT_FEEDS_DIR={workdir / 'feeds'}",
+        "-s",
+        f"NEWSBOT_SUMMARY_FILE={summary}",
+    ]
+    for key, value in {**LOOPBACK_SETTINGS, **extra}.items():
+        cmd += ["-s", f"{key}={value}"]
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0 or not summary.exists():
+        raise RuntimeError(f"bench crawl failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    data = json.loads(summary.read_text())
+    data["wall_s"] = elapsed
+    data["crawl_s"] = data["stats"].get("elapsed_time_seconds", elapsed)
+    return data
+
+
+def _bare_crawl(urls_file: Path, workdir: Path) -> dict[str, Any]:
+    out = workdir / "bare.json"
+    cmd = [sys.executable, "-m", "newsbot.bench", "bare-crawl", str(urls_file), str(out)]
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"bare crawl failed: {proc.stderr[-2000:]}")
+    data = json.loads(out.read_text())
+    data["wall_s"] = time.perf_counter() - start
+    return data
+
+
+def run_bare_crawl(urls_file: str, out_file: str) -> None:
+    """A Scrapy spider that only downloads the given URLs (the baseline)."""
+    import resource
+
+    import scrapy
+    from scrapy.crawler import CrawlerProcess
+
+    urls = Path(urls_file).read_text().split()
+
+    class BareSpider(scrapy.Spider):
+        name = "bare"
+
+        async def start(self):  # type: ignore[override]
+            for url in urls:
+                yield scrapy.Request(url, callback=self.parse, dont_filter=True)
+
+        def parse(self, response: Any) -> None:
+            return None
+
+    settings = {k: v for k, v in LOOPBACK_SETTINGS.items() if not k.startswith("NEWSBOT")}
+    settings.update(
+        {"ROBOTSTXT_OBEY": False, "TELNETCONSOLE_ENABLED": False, "RETRY_ENABLED": False}
+    )
+    process = CrawlerProcess(settings=settings)
+    crawler = process.create_crawler(BareSpider)
+    process.crawl(crawler)
+    process.start()
+    stats = crawler.stats.get_stats()
+    Path(out_file).write_text(
+        json.dumps(
+            {
+                "pages": stats.get("response_received_count", 0),
+                "crawl_s": stats.get("elapsed_time_seconds"),
+                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            }
+        )
+    )
+
+
+def bench_crawl(articles: int) -> dict[str, Any]:
+    from newsbot.replica import Replica
+
+    with Replica(articles=articles, seed=1) as replica, tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        full = _crawl(replica.origin, work / "full", {})
+        urls = sorted(
+            {
+                replica.origin + e.path
+                for e in replica.request_log
+                if e.status == 200 and e.path != "/robots.txt"
+            }
+        )
+        (work / "urls.txt").write_text("\n".join(urls))
+        bare = _bare_crawl(work / "urls.txt", work)
+    full_pages_s = full["responses"] / full["crawl_s"]
+    bare_pages_s = bare["pages"] / bare["crawl_s"]
+    parse_ms = full["stats"].get("newsbot/parse_ms_median")
+    return {
+        "articles": articles,
+        "stored": full["items"],
+        "full_crawl_s": round(full["crawl_s"], 2),
+        "bare_crawl_s": round(bare["crawl_s"], 2),
+        "articles_per_s": round(full["items"] / full["crawl_s"], 1),
+        "full_pages_per_s": round(full_pages_s, 1),
+        "bare_pages_per_s": round(bare_pages_s, 1),
+        "ratio": round(full_pages_s / bare_pages_s, 3),
+        "peak_rss_mb": round(full["peak_rss_mb"], 1),
+        "bare_peak_rss_mb": round(bare["peak_rss_mb"], 1),
+        "parse_ms_median_in_crawl": parse_ms,
+        "errors": len(full["errors"]),
+    }
+
+
+def _pg_dsn() -> str | None:
+    import psycopg
+
+    admin = os.environ.get("NEWSBOT_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+    name = f"newsbot_bench_{os.getpid()}"
+    try:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error:
+        return None
+    return admin.rsplit("/", 1)[0] + "/" + name
+
+
+def _drop_pg(dsn: str) -> None:
+    import psycopg
+
+    admin, name = dsn.rsplit("/", 1)
+    with psycopg.connect(admin + "/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def bench_storage(records: int, fingerprints: int) -> dict[str, Any]:
+    from newsbot.store.bench import bench_dedup, bench_store
+
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        out["sqlite"] = bench_store(str(Path(tmp) / "bench.db"), records)
+    dsn = _pg_dsn()
+    if dsn:
+        try:
+            out["postgresql"] = bench_store(dsn, records)
+        finally:
+            _drop_pg(dsn)
+    else:
+        out["postgresql"] = {"skipped": "PostgreSQL not reachable on 127.0.0.1:5432"}
+    out["dedup"] = bench_dedup(fingerprints)
+    return out
+
+
+def _table(result: dict[str, Any]) -> str:
+    lines = ["newsbot bench", ""]
+    lines.append(f"{'parse (ms)':<34}{'median':>10}{'p95':>10}")
+    for name, row in result["parse"].items():
+        lines.append(f"  {name:<32}{row['median_ms']:>10.3f}{row['p95_ms']:>10.3f}")
+    crawl = result.get("crawl")
+    if crawl:
+        lines += ["", f"crawl of a {crawl['articles']}-article replica (loopback, politeness off)"]
+        for key in (
+            "stored",
+            "articles_per_s",
+            "full_pages_per_s",
+            "bare_pages_per_s",
+            "ratio",
+            "peak_rss_mb",
+            "full_crawl_s",
+            "bare_crawl_s",
+            "errors",
+        ):
+            lines.append(f"  {key:<32}{crawl[key]!s:>12}")
+    storage = result.get("storage")
+    if storage:
+        lines += ["", "storage"]
+        for engine in ("sqlite", "postgresql"):
+            row = storage[engine]
+            value = row.get("records_per_s", row.get("skipped"))
+            lines.append(f"  {engine + ' records/s':<32}{value!s:>12}")
+        for key, value in storage["dedup"].items():
+            lines.append(f"  {'dedup ' + key:<32}{value!s:>12}")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m newsbot.bench", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--articles", type=int, default=5000, help="replica size for the crawl")
+    parser.add_argument("--fingerprints", type=int, default=1_000_000)
+    parser.add_argument("--store-records", type=int, default=5000)
+    parser.add_argument("--skip", default="", help="comma list of parse,crawl,storage to skip")
+    parser.add_argument("--out", default=str(ROOT / "output" / "bench" / "latest.json"))
+    sub = parser.add_subparsers(dest="command")
+    bare = sub.add_parser("bare-crawl")
+    bare.add_argument("urls")
+    bare.add_argument("out")
+    args = parser.parse_args(argv)
+    if args.command == "bare-crawl":
+        run_bare_crawl(args.urls, args.out)
+        return 0
+    skip = set(args.skip.split(","))
+    result: dict[str, Any] = {"when": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    result["parse"] = bench_parse()
+    if "crawl" not in skip:
+        result["crawl"] = bench_crawl(args.articles)
+    if "storage" not in skip:
+        result["storage"] = bench_storage(args.store_records, args.fingerprints)
+    flat = {}
+    if "crawl" in result:
+        flat = {
+            k: result["crawl"][k]
+            for k in ("articles_per_s", "bare_pages_per_s", "ratio", "peak_rss_mb")
+        }
+    first = next(iter(result["parse"].values()))
+    flat["parse_ms_median"] = first["median_ms"]
+    result = {**flat, **result}
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
+    tmp.write_text(json.dumps(result, ensure_ascii=False, indent=2))
+    os.replace(tmp, out)
+    print(_table(result))
+    print(f"\nwritten to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,320 @@
+"""publish_run and PublishPipeline against a real SQLite store written by its own write path."""
+
+import json
+import subprocess
+import sys
+import textwrap
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from newsbot.feeds.publish import feed_name, publish_run, run_file
+from newsbot.store import open_store
+from tests.services import pg_dsn_or_skip
+
+from .conftest import make_article
+
+NS = {"a": "http://www.w3.org/2005/Atom"}
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def incoming(n: int, **overrides):
+    """Article n as the pipelines hand it to the store (no store bookkeeping yet)."""
+    record = make_article(n, **overrides)
+    for key in ("content_hash", "version", "first_seen_at", "last_seen_at", "duplicate_of"):
+        record.pop(key)
+    if overrides.get("duplicate_of"):
+        record["duplicate_of"] = overrides["duplicate_of"]
+    record["_fetched_at"] = "2024-10-06T01:00:00+00:00"
+    record["_raw_html"] = b"<html>not published</html>"
+    return record
+
+
+def run(store, run_id, records):
+    store.start_run(run_id, "baohaiduong", {})
+    outcomes = store.write_batch(records, run_id)
+    assert "error" not in outcomes
+    return outcomes
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def atom_ids(path: Path) -> list[str]:
+    return etree.parse(str(path)).xpath("a:entry/a:id/text()", namespaces=NS)
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgresql", id="postgresql", marks=pytest.mark.services),
+    ]
+)
+def store(request, tmp_path):
+    """A real store on each engine; publishing must not depend on which."""
+    if request.param == "sqlite":
+        store = open_store(tmp_path / "newsbot.db")
+        yield store
+        store.close()
+        return
+    dsn, drop = pg_dsn_or_skip("newsbot_feeds")
+    store = open_store(dsn)
+    try:
+        yield store
+    finally:
+        store.close()
+        drop()
+
+
+def partitions(feeds: Path) -> dict[str, list[str]]:
+    return {
+        p.name: [r["url"] for r in read_jsonl(p)] for p in sorted(feeds.glob("by-date/*.jsonl"))
+    }
+
+
+def test_two_publishes(store, tmp_path):
+    feeds = tmp_path / "feeds"
+    url = {n: make_article(n)["url"] for n in range(40)}
+    # Day 4: articles 0-15 (08:00-23:00); 16 is 00:00 on the 5th (+07:00), still the 4th in UTC.
+    first = [incoming(n) for n in range(17)]
+    first += [incoming(n, section="Thể thao") for n in (20, 21)]
+    first.append(incoming(22, duplicate_of=url[1]))
+    run(store, "run-1", first)
+
+    report = publish_run(store, "run-1", feeds)
+
+    assert report["rebuilt_all"] is True
+    assert report["run_file"] == {"path": str(feeds / "runs" / "run-1.jsonl"), "count": 20}
+    run_records = read_jsonl(feeds / "runs" / "run-1.jsonl")
+    assert {r["url"] for r in run_records} == {url[n] for n in [*range(17), 20, 21, 22]}
+    assert not any(k.startswith("_") for r in run_records for k in r)
+    assert partitions(feeds) == {
+        "2024-10-04.jsonl": [url[n] for n in range(16)],
+        "2024-10-05.jsonl": [url[16], url[20], url[21], url[22]],
+    }
+    assert atom_ids(feeds / "all.atom") == [url[n] for n in (21, 20, *range(16, -1, -1))]
+    assert atom_ids(feeds / "the-thao.atom") == [url[21], url[20]]
+    assert atom_ids(feeds / "xa-hoi.atom") == [url[n] for n in range(16, -1, -1)]
+    all_json = json.loads((feeds / "all.json").read_text(encoding="utf-8"))
+    assert [i["id"] for i in all_json["items"]] == atom_ids(feeds / "all.atom")
+    index = json.loads((feeds / "index.json").read_text(encoding="utf-8"))
+    assert index["sections"] == {"Thể thao": "the-thao", "Xã hội": "xa-hoi"}
+    assert index["last_run"] == {"id": "run-1", "path": "runs/run-1.jsonl", "count": 20}
+
+    # Run 2: a new article on the 5th, an edit of article 3 (the 4th); nothing else.
+    untouched = (feeds / "the-thao.atom").stat().st_mtime_ns
+    run(store, "run-2", [incoming(23), incoming(3, body="Nội dung đã sửa.\n\nĐoạn mới.")])
+    report = publish_run(store, "run-2", feeds)
+
+    assert report["rebuilt_all"] is False
+    assert [r["url"] for r in read_jsonl(feeds / "runs" / "run-2.jsonl")] == [url[23], url[3]]
+    assert [p["date"] for p in report["partitions"]] == ["2024-10-04", "2024-10-05"]
+    days = partitions(feeds)
+    assert days["2024-10-05.jsonl"] == [url[16], url[20], url[21], url[22], url[23]]
+    counted = Counter(u for urls in days.values() for u in urls)
+    assert set(counted.values()) == {1}, "an article is in two partitions or twice in one"
+    assert len(counted) == 21
+    edited = next(
+        r for r in read_jsonl(feeds / "by-date" / "2024-10-04.jsonl") if r["url"] == url[3]
+    )
+    assert (edited["version"], edited["body"]) == (2, "Nội dung đã sửa.\n\nĐoạn mới.")
+    assert atom_ids(feeds / "all.atom")[0] == url[23]
+    assert url[22] not in atom_ids(feeds / "all.atom")
+    assert (feeds / "the-thao.atom").stat().st_mtime_ns == untouched
+    # The first run's file is history: left as it was.
+    assert len(read_jsonl(feeds / "runs" / "run-1.jsonl")) == 20
+
+
+def test_run_with_nothing_new_rewrites_no_feed(store, tmp_path):
+    feeds = tmp_path / "feeds"
+    run(store, "run-1", [incoming(n) for n in range(3)])
+    publish_run(store, "run-1", feeds)
+    run(store, "run-2", [incoming(n) for n in range(3)])  # unchanged re-crawl
+
+    report = publish_run(store, "run-2", feeds)
+
+    assert report["run_file"]["count"] == 0
+    assert (feeds / "runs" / "run-2.jsonl").read_bytes() == b""
+    assert report["partitions"] == [] and report["feeds"] == []
+
+
+def test_missing_feed_file_triggers_full_rebuild(store, tmp_path):
+    feeds = tmp_path / "feeds"
+    run(store, "run-1", [incoming(1), incoming(2, section="Thể thao")])
+    publish_run(store, "run-1", feeds)
+    (feeds / "the-thao.json").unlink()
+    run(store, "run-2", [incoming(3)])
+
+    report = publish_run(store, "run-2", feeds)
+
+    assert report["rebuilt_all"] is True
+    feed = json.loads((feeds / "the-thao.json").read_text(encoding="utf-8"))
+    assert [i["id"] for i in feed["items"]] == [make_article(2)["url"]]
+
+
+def test_feed_limit(store, tmp_path):
+    run(store, "run-1", [incoming(n) for n in range(12)])
+    publish_run(store, "run-1", tmp_path, limit=5)
+    assert atom_ids(tmp_path / "all.atom") == [make_article(n)["url"] for n in range(11, 6, -1)]
+    assert len(atom_ids(tmp_path / "xa-hoi.atom")) == 5
+
+
+@pytest.mark.parametrize(
+    "run_id",
+    [
+        pytest.param("../escape", id="parent-directory"),
+        pytest.param("a/b", id="slash"),
+        pytest.param(".hidden", id="hidden-file"),
+        pytest.param("", id="empty"),
+    ],
+)
+def test_run_id_must_be_a_file_name(tmp_path, run_id):
+    with pytest.raises(ValueError):
+        run_file(tmp_path, run_id)
+
+
+@pytest.mark.parametrize(
+    ("section", "taken", "name"),
+    [
+        pytest.param("Khoa học - Giáo dục", {}, "khoa-hoc-giao-duc", id="plain-slug"),
+        pytest.param("All", {}, "section-all", id="kept-apart-from-all-feed"),
+        pytest.param("中文", {}, "section-", id="no-ascii-gets-hash-name"),
+        pytest.param(
+            "Giáo Dục", {"giao-duc": "Giáo dục"}, "giao-duc-", id="slug-taken-by-other-section"
+        ),
+        pytest.param("Giáo dục", {"giao-duc": "Giáo dục"}, "giao-duc", id="slug-owned-by-itself"),
+    ],
+)
+def test_feed_name(section, taken, name):
+    got = feed_name(section, taken)
+    assert got.startswith(name)
+    assert got == feed_name(section, taken), "names must be stable between runs"
+    if name.endswith("-"):
+        assert len(got) == len(name) + 8
+
+
+# A real crawl: a spider yielding stored-shaped items, a store pipeline that only writes in
+# close_spider (the worst case for ordering), and PublishPipeline.
+CRAWL = """
+    import json, sys
+    from scrapy import Spider
+    from scrapy.crawler import CrawlerProcess
+    from newsbot.store import open_store
+
+    records, store_path, feeds_dir, fatal = json.loads(sys.argv[1]), *sys.argv[2:5]
+
+    class RecordsSpider(Spider):
+        name = "records"
+
+        async def start(self):
+            for record in records:
+                yield record
+
+    class LateStorePipeline:
+        def __init__(self, crawler):
+            self.crawler, self.batch = crawler, []
+
+        @classmethod
+        def from_crawler(cls, crawler):
+            return cls(crawler)
+
+        def open_spider(self):
+            self.crawler.stats.set_value("newsbot/run_id", "run-42")
+            if fatal:
+                self.crawler.stats.set_value("newsbot/fatal", "store is read-only")
+
+        def process_item(self, item):
+            self.batch.append(item)
+            return item
+
+        def close_spider(self):
+            store = open_store(store_path)
+            store.start_run("run-42", "records", {})
+            store.write_batch(self.batch, "run-42")
+            store.close()
+
+    process = CrawlerProcess(settings={
+        "ITEM_PIPELINES": {
+            LateStorePipeline: 400,
+            "newsbot.feeds.publish.PublishPipeline": 900,
+        },
+        "NEWSBOT_STORE": store_path,
+        "NEWSBOT_FEEDS_DIR": feeds_dir,
+        "NEWSBOT_FEEDS_LIMIT": 2,
+        "TELNETCONSOLE_ENABLED": False,
+        "LOG_LEVEL": "INFO",
+    })
+    process.crawl(RecordsSpider)
+    process.start()
+"""
+
+
+@pytest.mark.parametrize(
+    "fatal", [pytest.param("", id="normal-run"), pytest.param("1", id="fatal-run-skips")]
+)
+def test_pipeline_publishes_after_store_pipeline_closed(tmp_path, fatal):
+    records = [incoming(n) for n in range(3)]
+    for record in records:
+        del record["_raw_html"]
+    feeds = tmp_path / "feeds"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(CRAWL),
+            json.dumps(records),
+            str(tmp_path / "newsbot.db"),
+            str(feeds),
+            fatal,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    if fatal:
+        assert not feeds.exists()
+        skipped = [line for line in proc.stderr.splitlines() if "Feeds not published" in line]
+        assert len(skipped) == 1 and "store is read-only" in skipped[0]
+        return
+    assert len(read_jsonl(feeds / "runs" / "run-42.jsonl")) == 3
+    assert atom_ids(feeds / "all.atom") == [make_article(n)["url"] for n in (2, 1)]
+    assert "'newsbot/published_records': 3" in proc.stderr
+
+
+def test_pipeline_off_is_not_loaded():
+    from scrapy.exceptions import NotConfigured
+    from scrapy.utils.test import get_crawler
+
+    from newsbot.feeds.publish import PublishPipeline
+
+    with pytest.raises(NotConfigured):
+        PublishPipeline.from_crawler(get_crawler(settings_dict={"NEWSBOT_PUBLISH": False}))
+
+
+def test_pipeline_reports_publish_failure_in_stats(tmp_path):
+    from scrapy.utils.test import get_crawler
+
+    from newsbot.feeds.publish import PublishPipeline
+
+    store = tmp_path / "newsbot.db"
+    with open_store(store) as s:
+        s.write_batch([incoming(1)], "run-1")
+    blocker = tmp_path / "feeds"
+    blocker.write_text("a file where the feeds directory should be")
+    crawler = get_crawler(
+        settings_dict={"NEWSBOT_STORE": str(store), "NEWSBOT_FEEDS_DIR": str(blocker)}
+    )
+    pipeline = PublishPipeline.from_crawler(crawler)
+    item = {"url": "u"}
+    assert pipeline.process_item(item) is item
+    crawler.stats.set_value("newsbot/run_id", "run-1")
+
+    assert pipeline.publish() is None
+    assert crawler.stats.get_value("newsbot/publish_error").startswith(
+        ("FileExistsError", "NotADirectoryError")
+    )
