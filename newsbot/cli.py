@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -110,36 +111,104 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _store_target(args: argparse.Namespace) -> str:
+    return args.store or os.environ.get("NEWSBOT_STORE") or "output/newsbot.db"
+
+
+def _open_existing_store(target: str) -> Any:
+    """The store at ``target``; None (with one line on stderr) when there is none."""
+    from newsbot.store import StoreError, open_store
+
+    if "://" not in target and not os.path.exists(target):
+        print(
+            f"newsbot: no store at {target} (run a crawl first, or pass --store)", file=sys.stderr
+        )
+        return None
+    try:
+        return open_store(target)
+    except StoreError as exc:
+        print(f"newsbot: cannot open store {target}: {exc}", file=sys.stderr)
+        return None
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from newsbot.store.stats import coverage_ok, format_stats, stats_report
+
+    store = _open_existing_store(_store_target(args))
+    if store is None:
+        return EXIT_USAGE
+    try:
+        report = stats_report(store, days=args.days)
+    finally:
+        store.close()
+    if args.json:
+        _print_json(report)
+    else:
+        sys.stdout.write(format_stats(report, args.threshold) + "\n")
+    if not coverage_ok(report, args.threshold):
+        print(
+            f"newsbot stats: coverage of title, published_at or body in the last run is under "
+            f"{args.threshold:.0%}: a layout change?",
+            file=sys.stderr,
+        )
+        return 1
+    return EXIT_OK
+
+
+def cmd_reparse(args: argparse.Namespace) -> int:
+    from newsbot.sites import site_for_url
+    from newsbot.store import StoreLocked
+    from newsbot.store.reparse import reparse
+
+    def parse(html: bytes, url: str) -> dict[str, Any] | None:
+        site = site_for_url(url)
+        return site.parse_article(html, url).record if site else None
+
+    store = _open_existing_store(_store_target(args))
+    if store is None:
+        return EXIT_USAGE
+    try:
+        counts = reparse(store, parse)
+    except StoreLocked as exc:
+        print(f"newsbot reparse: {exc}", file=sys.stderr)
+        return 75
+    finally:
+        store.close()
+    _print_json(counts)
+    return EXIT_OK
+
+
 def _add_optional_commands(sub: Any) -> None:
-    """Commands living next to what they serve (feeds, store)."""
-    try:
-        from newsbot.feeds.export import add_export_arguments, run_export
-    except ImportError:
-        pass
-    else:
-        p = sub.add_parser(
-            "export", help="write stored records as JSON Lines, CSV, Atom or JSON Feed"
-        )
-        add_export_arguments(p)
-        p.set_defaults(func=run_export)
-    try:
-        from newsbot.store.commands import (
-            add_reparse_arguments,
-            add_stats_arguments,
-            run_reparse,
-            run_stats,
-        )
-    except ImportError:
-        pass
-    else:
-        p = sub.add_parser(
-            "stats", help="store health: per-section counts, latency, last run coverage"
-        )
-        add_stats_arguments(p)
-        p.set_defaults(func=run_stats)
-        p = sub.add_parser("reparse", help="rebuild records from stored raw HTML (no refetch)")
-        add_reparse_arguments(p)
-        p.set_defaults(func=run_reparse)
+    """Commands over the store and the feeds."""
+    from newsbot.feeds.export import add_export_arguments, run_export
+
+    p = sub.add_parser("export", help="write stored records as JSON Lines, CSV, Atom or JSON Feed")
+    add_export_arguments(p)
+    p.set_defaults(func=run_export)
+
+    p = sub.add_parser("stats", help="store health: per-section counts, latency, last run coverage")
+    p.add_argument(
+        "--store",
+        help="SQLite path or postgresql:// DSN (default: $NEWSBOT_STORE or output/newsbot.db)",
+    )
+    p.add_argument("--days", type=int, default=30, help="window for per-day counts")
+    p.add_argument(
+        "--threshold",
+        type=float,
+        default=0.9,
+        help="minimum coverage of title, published_at and body (exit 1 below it)",
+    )
+    p.add_argument(
+        "--check",
+        action="store_true",
+        help="accepted for cron lines; the exit status is always set",
+    )
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("reparse", help="rebuild records from stored raw HTML (no refetch)")
+    p.add_argument("--store", help="SQLite path or postgresql:// DSN")
+    p.set_defaults(func=cmd_reparse)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

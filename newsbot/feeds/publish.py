@@ -324,6 +324,11 @@ class PublishPipeline:
         return pipeline
 
     def process_item(self, item: Any) -> Any:
+        # Last in the chain: internal keys (raw HTML bytes, fetch bookkeeping) are
+        # stored by now and must not reach Scrapy's feed exports (-O out.jsonl).
+        if isinstance(item, dict):
+            for key in [k for k in item if k.startswith("_")]:
+                del item[key]
         return item
 
     def spider_closed(self, spider: Any = None, reason: str | None = None) -> None:
