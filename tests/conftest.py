@@ -1,0 +1,3 @@
+"""Shared pytest configuration: fixtures every test directory may use."""
+
+pytest_plugins = ["newsbot.replica.testing"]
