@@ -27,5 +27,19 @@ class Command(ScrapyCrawl):
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
             return
-        stats = crawler.stats
-        self.exitcode = int(stats.get_value("newsbot/exit_status", 0) or 0) if stats else 0
+        self.exitcode = exit_status(crawler.stats.get_stats() if crawler.stats else {})
+
+
+EX_TEMPFAIL = 75
+
+
+def exit_status(stats: dict) -> int:
+    """0 when the run did its work, 75 when the store was locked, 1 when it failed."""
+    if stats.get("finish_reason") == "store_locked":
+        return EX_TEMPFAIL
+    explicit = stats.get("newsbot/exit_status")
+    if explicit:
+        return int(explicit)
+    if stats.get("newsbot/fatal"):
+        return 1
+    return 0

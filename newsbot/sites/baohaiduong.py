@@ -42,13 +42,9 @@ _NOT_SECTIONS = frozenset(
         "scripts",
         "upload",
         "uploads",
-        "private",
         "lien-he",
         "api",
         "video-clip",
-        "r",
-        "go",
-        "loop",
     }
 )
 _MEDIA_EXTENSIONS = re.compile(

@@ -57,16 +57,23 @@ class ReportingDupeFilter(RFPDupeFilter):
 
     def request_seen(self, request: Request) -> bool:
         seen = super().request_seen(request)
-        if seen and request.meta.get("redirect_times"):
-            crawler = getattr(self, "crawler", None)
-            if crawler is not None and crawler.stats is not None:
-                from newsbot.spiders.errors import record_error
+        chain = request.meta.get("redirect_urls")
+        crawler = getattr(self, "crawler", None)
+        if not seen or not chain or crawler is None or crawler.stats is None:
+            return seen
+        # A redirect to a page already fetched (an old URL of an article we have) is
+        # normal; a redirect back into its own chain is a loop and is reported.
+        here = self.fingerprint(request)
+        if any(self.fingerprint(request.replace(url=u)) == here for u in chain):
+            from newsbot.spiders.errors import record_error
 
-                first = (request.meta.get("redirect_urls") or [request.url])[0]
-                record_error(
-                    crawler.stats, first, "redirect loop or redirect to a page already fetched"
-                )
+            record_error(crawler.stats, chain[0], "redirect loop: " + " -> ".join(chain))
+        else:
+            crawler.stats.inc_value("newsbot/redirect_to_seen")
         return seen
+
+    def fingerprint(self, request: Request) -> bytes:
+        return self.fingerprinter.fingerprint(request)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ReportingDupeFilter:

@@ -364,6 +364,9 @@ class PortalSpider(scrapy.Spider):
         url = request.meta.get("portal_url") or request.url
         reason = failure_reason(failure)
         stats = self.crawler.stats
+        if "robots.txt" in reason:  # a policy, not a failure: counted by Scrapy, not an error
+            stats.inc_value("newsbot/skipped/robots")
+            return
         if "maxsize" in str(failure.value).lower() or "cancel" in reason.lower():
             reason = f"page larger than DOWNLOAD_MAXSIZE or download cancelled ({reason})"
         record_error(stats, url, reason)
