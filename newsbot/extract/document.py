@@ -11,8 +11,10 @@ import lxml.html
 from lxml.html import HtmlElement
 from w3lib.encoding import html_to_unicode
 
-#: Pages larger than this are cut before parsing (no article page needs more).
-MAX_PAGE_BYTES = 8 * 1024 * 1024
+#: Pages larger than this are refused with a reason (the crawl's DOWNLOAD_MAXSIZE is
+#: 10 MB, so only a file given to ``newsbot parse`` can be larger). Cutting instead
+#: would silently lose the article behind a padding comment or inline data.
+MAX_PAGE_BYTES = 16 * 1024 * 1024
 
 _PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, recover=True)
 
@@ -35,7 +37,9 @@ def decode_page(raw: bytes | str, content_type: str | None = None) -> str:
         head = raw[:4096]
         if b"\x00" in head:
             raise PageError("binary content, not HTML (NUL bytes)")
-        _, text = html_to_unicode(content_type, raw[:MAX_PAGE_BYTES])
+        if len(raw) > MAX_PAGE_BYTES:
+            raise PageError(f"page too large ({len(raw)} bytes, limit {MAX_PAGE_BYTES})")
+        _, text = html_to_unicode(content_type, raw)
     if not text.strip():
         raise PageError("empty document")
     sample = text[:4096]
@@ -44,7 +48,9 @@ def decode_page(raw: bytes | str, content_type: str | None = None) -> str:
         raise PageError("binary content, not HTML (undecodable bytes)")
     if "<" not in sample:
         raise PageError("not HTML (no markup)")
-    return text[:MAX_PAGE_BYTES]
+    if len(text) > MAX_PAGE_BYTES:
+        raise PageError(f"page too large ({len(text)} characters, limit {MAX_PAGE_BYTES})")
+    return text
 
 
 def parse_html(text: str) -> HtmlElement:

@@ -12,6 +12,7 @@ from typing import Any
 import trafilatura
 from lxml.html import HtmlElement
 
+from newsbot.extract.dates import parse_datetime
 from newsbot.extract.text import normalize_text
 
 log = logging.getLogger(__name__)
@@ -19,6 +20,8 @@ log = logging.getLogger(__name__)
 # Pages past this size are cut before the fallback: trafilatura's heuristics are
 # super-linear on huge trees and no real article needs more.
 MAX_FALLBACK_CHARS = 2_000_000
+#: Less text than this is not an article body (a headline-sized scrap of a page).
+MIN_BODY_CHARS = 80
 
 
 def extract_fallback(html: str, url: str, *, lead: str | None = None) -> dict[str, Any]:
@@ -59,7 +62,10 @@ def extract_fallback(html: str, url: str, *, lead: str | None = None) -> dict[st
         for p in (normalize_text(line) for line in text.split("\n"))
         if p and p not in skip and not p.startswith(">>")
     ]
-    if paragraphs:
+    # A lone date line or a menu entry is what trafilatura returns from pages with no
+    # article text (cut-off or navigation-only pages); that is no body.
+    paragraphs = [p for p in paragraphs if not (len(p) <= 40 and parse_datetime(p).value)]
+    if sum(len(p) for p in paragraphs) >= MIN_BODY_CHARS:
         out["body"] = "\n\n".join(paragraphs)
     return out
 

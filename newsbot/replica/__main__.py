@@ -12,6 +12,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
+from newsbot.replica.demo import add_demo
 from newsbot.replica.server import FaultConfig, Replica
 
 
@@ -62,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", required=True)
     add_serve(subparsers)
+    add_demo(subparsers)
     return parser
 
 

@@ -369,6 +369,16 @@ class BaoHaiDuong(PortalSite):
                 return f"https://{self.canonical_host}/chuyen-muc/{s}/{ident}"
         return f"https://{self.canonical_host}/{slug}/"
 
+    #: The legacy CMS writes body images as ``files\\library\\images\\...`` with no
+    #: leading slash: paths under the media host's root, not the article's folder.
+    legacy_media_root: ClassVar[str] = "https://media.baohaiduong.vn/"
+
+    def resolve_asset(self, src: str, page_url: str) -> str:
+        src = src.strip().replace("\\", "/")
+        if src.startswith("files/"):
+            return self.legacy_media_root + src
+        return super().resolve_asset(src, page_url)
+
     def listing_section(self, url: str) -> str | None:
         """The section slug a listing URL belongs to (either URL style)."""
         path = urlsplit(url).path or "/"

@@ -7,6 +7,7 @@ hosts, URL rules and layouts; nothing here knows a selector of any publisher.
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 from urllib.parse import urljoin
 
@@ -30,7 +31,13 @@ from newsbot.sites.base import (
 )
 
 _DATE_FIELDS = ("published_at", "modified_at")
-_ERROR_TITLES = ("404", "không tìm thấy", "not found", "lỗi", "error", "trang không tồn tại")
+# Titles of error pages: a leading status or "error", or the portal's wording for a
+# missing page. Narrow on purpose: "lỗi" alone is a word of many real headlines.
+_ERROR_TITLE = re.compile(
+    r"^\W*(?:404|410|500|lỗi\b|error\b)|không tìm thấy trang|trang không tồn tại|"
+    r"bài viết không tồn tại|page not found",
+    re.IGNORECASE,
+)
 _XML_PARSER = lxml.etree.XMLParser(
     recover=True, resolve_entities=False, no_network=True, huge_tree=False
 )
@@ -102,7 +109,7 @@ class PortalSite(Site):
                     fb["title"] = page_title
             sources["fallback"] = (fb, lambda _f: "fallback:trafilatura")
             record, provenance = merge_fields(list(ARTICLE_FIELDS), sources)
-        error = self._not_an_article(doc, record)
+        error = self._not_an_article(doc, record, layout)
         if error:
             return ParseOutcome(error=error, kind="error" if "error page" in error else "empty")
         if record.get("modified_at") == record.get("published_at"):
@@ -137,11 +144,15 @@ class PortalSite(Site):
             out["problems"] = problems
         return ParseOutcome(record=out)
 
-    def _not_an_article(self, doc: HtmlElement, record: dict[str, Any]) -> str | None:
+    def _not_an_article(
+        self, doc: HtmlElement, record: dict[str, Any], layout: Layout | None
+    ) -> str | None:
         title = (record.get("title") or self._page_title(doc) or "").lower()
+        # Without a layout of ours, a page titled like an error is one, whatever text
+        # the fallback found on it (a 404 page with a sentence of apology).
+        if (layout is None or not record.get("body")) and _ERROR_TITLE.search(title):
+            return f"error page ('{title[:60]}'), not an article"
         if not record.get("body"):
-            if any(marker in title for marker in _ERROR_TITLES):
-                return f"error page ('{title[:60]}'), not an article"
             if not record.get("title"):
                 return "no article content (no title, no body)"
             return "empty body"
@@ -181,8 +192,7 @@ class PortalSite(Site):
                 value = self._related(value, url)
             elif name == "media":
                 value = [
-                    {"url": urljoin(url, m["url"].replace("\\", "/")), "kind": m["kind"]}
-                    for m in value
+                    {"url": self.resolve_asset(m["url"], url), "kind": m["kind"]} for m in value
                 ]
             elif name == "tags":
                 value = list(dict.fromkeys(t for t in (normalize_text(x) for x in value) if t))
@@ -195,14 +205,17 @@ class PortalSite(Site):
             out["body"] = body[len(lead) :].lstrip("\n")
         return out
 
-    @staticmethod
-    def _images(value: list[Any], url: str) -> list[dict[str, Any]]:
+    def resolve_asset(self, src: str, page_url: str) -> str:
+        """Absolute URL of an image or media file referenced from a page."""
+        return urljoin(page_url, src.strip().replace("\\", "/"))
+
+    def _images(self, value: list[Any], url: str) -> list[dict[str, Any]]:
         images: list[dict[str, Any]] = []
         seen: set[str] = set()
         for item in value:
             if isinstance(item, str):
                 item = {"url": item, "caption": None}
-            src = urljoin(url, item["url"].strip().replace("\\", "/"))
+            src = self.resolve_asset(item["url"], url)
             if src in seen:
                 continue
             seen.add(src)

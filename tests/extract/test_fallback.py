@@ -1,0 +1,112 @@
+"""newsbot.extract.fallback: trafilatura for pages no layout of ours understands.
+
+Runs on a fixture page of this publisher in a layout the parsers have never seen
+(``tests/fixtures/baohaiduong/unknown-layout-article.html``) and on hostile input.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+import pytest
+
+from newsbot.extract.fallback import MAX_FALLBACK_CHARS, extract_fallback, fallback_from_tree
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "baohaiduong"
+URL = "https://baohaiduong.vn/nong-dan-thanh-ha-thu-hoach-vai-som-512345.html"
+LEAD = (
+    "Những ngày này, nông dân Thanh Hà tất bật thu hoạch vải u hồng, giá bán tại vườn cao "
+    "hơn năm ngoái."
+)
+
+
+def unknown_layout() -> str:
+    return (FIXTURES / "unknown-layout-article.html").read_text(encoding="utf-8")
+
+
+def test_unknown_layout_title_date_and_body():
+    found = extract_fallback(unknown_layout(), URL)
+    assert found["title"] == "Nông dân Thanh Hà thu hoạch vải sớm"
+    assert found["published_at"].startswith("2025-05-20")
+    paragraphs = found["body"].split("\n\n")
+    assert paragraphs[-4].startswith("Vụ vải năm nay, toàn huyện Thanh Hà")
+    assert paragraphs[-1].endswith("sang thị trường Nhật Bản, Hàn Quốc.")
+    assert "Đọc nhiều" not in found["body"]
+    assert "Giấy phép" not in found["body"]
+
+
+def test_known_lead_is_kept_out_of_the_body():
+    with_lead = extract_fallback(unknown_layout(), URL, lead=LEAD)
+    assert LEAD not in with_lead["body"]
+    assert with_lead["body"].split("\n\n")[0].startswith("Vụ vải năm nay")
+    assert len(with_lead["body"].split("\n\n")) == 4
+
+
+def test_title_is_not_repeated_in_the_body():
+    found = extract_fallback(unknown_layout(), URL)
+    assert found["title"] not in found["body"].split("\n\n")
+
+
+PARAGRAPH = (
+    "<p>Ngành nông nghiệp huyện khuyến cáo nông dân thu hái đúng độ chín, phân loại quả và "
+    "bảo quản lạnh để giữ chất lượng khi đưa vào các siêu thị và xuất khẩu.</p>"
+)
+
+
+# fmt: off
+BODY_ROWS: list[Any] = [
+    pytest.param(
+        "<html><body><article><h1>Tiêu đề</h1>"
+        "<p>&gt;&gt;&gt; <a href='/a-1.html'>Bài liên quan một</a></p>" + PARAGRAPH * 3
+        + "</article></body></html>",
+        "Bài liên quan một", id="related-line-dropped"),
+    pytest.param(
+        "<html><body><article><h1>Tiêu đề</h1>" + PARAGRAPH * 3
+        + "<script>var quangCao = 1;</script></article></body></html>",
+        "quangCao", id="script-dropped"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("html", "absent"), BODY_ROWS)
+def test_body_leaves_out(html: str, absent: str):
+    found = extract_fallback(html, URL)
+    assert "thu hái đúng độ chín" in found["body"]
+    assert absent not in found["body"]
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        pytest.param("", id="empty"),
+        pytest.param("<html></html>", id="empty-document"),
+        pytest.param(
+            "<html><body><nav><a href='/'>Trang chủ</a></nav></body></html>",
+            id="navigation-only",
+        ),
+        pytest.param("\x00\x01\x02<<<>>>", id="garbage"),
+    ],
+)
+def test_nothing_to_find_gives_empty_dict(html: str):
+    found = extract_fallback(html, URL)
+    assert "body" not in found
+
+
+def test_huge_page_is_cut_before_the_fallback():
+    comment = "<p>" + "Bạn đọc bình luận về vụ vải năm nay. " * 400 + "</p>"
+    pad = comment * (MAX_FALLBACK_CHARS // len(comment) + 2)
+    html = unknown_layout().replace('<div class="v3-foot">', f"<div>{pad}</div>")
+    assert len(html) > MAX_FALLBACK_CHARS
+    found = extract_fallback(html, URL)
+    assert found["title"] == "Nông dân Thanh Hà thu hoạch vải sớm"
+
+
+def test_fallback_from_tree_equals_fallback_from_text():
+    html = unknown_layout()
+    tree = lxml.html.document_fromstring(html.encode("utf-8"))
+    assert (
+        fallback_from_tree(tree, URL, lead=LEAD)["body"]
+        == extract_fallback(html, URL, lead=LEAD)["body"]
+    )
