@@ -6,6 +6,8 @@ a 10 MB blob) is refused here with a reason, so parsers below never see it.
 
 from __future__ import annotations
 
+import re
+
 import lxml.etree
 import lxml.html
 from lxml.html import HtmlElement
@@ -16,6 +18,7 @@ from w3lib.encoding import html_to_unicode
 #: would silently lose the article behind a padding comment or inline data.
 MAX_PAGE_BYTES = 16 * 1024 * 1024
 
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
 _PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, recover=True)
 
 
@@ -43,7 +46,7 @@ def decode_page(raw: bytes | str, content_type: str | None = None) -> str:
     if not text.strip():
         raise PageError("empty document")
     sample = text[:4096]
-    controls = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f") or ch == "\ufffd")
+    controls = len(_CONTROL_CHARS.findall(sample))
     if controls > len(sample) * 0.05:
         raise PageError("binary content, not HTML (undecodable bytes)")
     if "<" not in sample:

@@ -77,9 +77,10 @@ def partition_records(store: Any, day: date) -> list[dict[str, Any]]:
     oldest first."""
     # Ask the store for a day either side and cut exactly here, so the partition does not
     # depend on whether the store compares dates in UTC or local time.
+    # Bounds with an offset compare the indexed UTC column (a bare date would scan).
     rows = store.iter_articles(
-        since=(day - timedelta(days=1)).isoformat(),
-        until=(day + timedelta(days=1)).isoformat(),
+        since=f"{(day - timedelta(days=1)).isoformat()}T00:00:00+07:00",
+        until=f"{(day + timedelta(days=2)).isoformat()}T00:00:00+07:00",
         include_duplicates=True,
         newest_first=False,
     )

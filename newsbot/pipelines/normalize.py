@@ -11,27 +11,28 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from typing import Any
 
 from itemadapter import ItemAdapter
 
-_WS = re.compile(r"\s+")
+from newsbot.extract.text import join_paragraphs
+from newsbot.extract.text import normalize_text as normalize_line
+
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
-# Invisible characters editors paste into Vietnamese text; they break matching and hashing.
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
 #: Fields whose text is paragraphs; the rest collapse to one line.
 PARAGRAPH_FIELDS = frozenset({"body"})
 
 
 def normalize_text(value: str, *, paragraphs: bool = False) -> str | None:
-    """NFC, invisible characters removed, whitespace collapsed; ``None`` when empty."""
-    text = unicodedata.normalize("NFC", value).translate(_INVISIBLE)
+    """NFC, invisible characters removed, whitespace collapsed; ``None`` when empty.
+
+    The same rules as the parser's (``newsbot.extract.text``), applied again here
+    because records also come from other producers (reparse, other spiders).
+    """
     if paragraphs:
-        parts = (_WS.sub(" ", p).strip() for p in _PARAGRAPH_BREAK.split(text))
-        text = "\n\n".join(p for p in parts if p)
+        text = join_paragraphs(_PARAGRAPH_BREAK.split(value))
     else:
-        text = _WS.sub(" ", text).strip()
+        text = normalize_line(value)
     return text or None
 
 

@@ -9,10 +9,12 @@ comes from ``newsbot.extract``.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
+import lxml.etree
 from lxml.html import HtmlElement
 
 from newsbot.extract.text import element_text, normalize_text
@@ -59,8 +61,18 @@ def _has_class(name: str) -> str:
     return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
 
 
+@functools.cache
+def _compiled(expr: str) -> lxml.etree.XPath:
+    return lxml.etree.XPath(expr)
+
+
+def _select(node: HtmlElement, expr: str) -> Any:
+    """XPath with the expression compiled once (selectors are constants per layout)."""
+    return _compiled(expr)(node)
+
+
 def _first(doc: HtmlElement, xpath: str) -> HtmlElement | None:
-    found = doc.xpath(xpath)
+    found = _select(doc, xpath)
     return found[0] if found else None
 
 
@@ -101,7 +113,7 @@ def _is_byline(p: HtmlElement, text: str) -> bool:
     right = "text-align:right" in style or (p.get("align") or "").lower() == "right"
     if not right or not text or len(text) > 80:
         return False
-    bold = " ".join(element_text(b) for b in p.xpath("./strong|./b"))
+    bold = " ".join(element_text(b) for b in _select(p, "./strong|./b"))
     return normalize_text(bold) == text
 
 
@@ -146,7 +158,7 @@ class _BodyWalker:
             return
         if tag in ("table", "ul", "ol", "div", "section", "tbody", "tr", "td", "center", "span"):
             # Containers: images and media anywhere inside, text by block.
-            has_blocks = el.xpath(".//p|.//li|.//figure|.//img|.//audio|.//video|.//h2|.//h3")
+            has_blocks = _select(el, ".//p|.//li|.//figure|.//img|.//audio|.//video|.//h2|.//h3")
             if has_blocks:
                 for child in el.iterchildren():
                     if isinstance(child.tag, str):
@@ -157,13 +169,13 @@ class _BodyWalker:
         self._add_paragraph(element_text(el), None)
 
     def _block(self, el: HtmlElement) -> None:
-        for img in el.xpath(".//img"):
+        for img in _select(el, ".//img"):
             self._image(img, None)
-        for m in el.xpath(".//audio|.//video"):
+        for m in _select(el, ".//audio|.//video"):
             self._media(m, m.tag.lower())
         text = element_text(el)
         if _is_related_line(text):
-            self.related.extend(_links(el.xpath(".//a[@href]")))
+            self.related.extend(_links(_select(el, ".//a[@href]")))
             return
         self._add_paragraph(text, el)
 
@@ -177,7 +189,7 @@ class _BodyWalker:
             el, f".//figcaption|.//*[{_has_class('image_desc')}]|.//*[{_has_class('caption')}]"
         )
         caption = element_text(caption_el) if caption_el is not None else None
-        imgs = el.xpath(".//img")
+        imgs = _select(el, ".//img")
         for i, img in enumerate(imgs):
             self._image(img, caption or None if i == 0 else None)
 
@@ -187,7 +199,7 @@ class _BodyWalker:
             self.images.append({"url": src, "caption": caption})
 
     def _media(self, el: HtmlElement, kind: str) -> None:
-        sources = [el.get("src")] + el.xpath("./source/@src")
+        sources = [el.get("src")] + _select(el, "./source/@src")
         for src in sources:
             if src and src.strip():
                 self.media.append({"url": src.strip(), "kind": kind})
@@ -210,19 +222,21 @@ class LegacyLayout(Layout):
     ARTICLE = f"//h1[{_has_class('title-detail')}] | //div[{_has_class('fck')}]"
 
     def matches(self, doc: HtmlElement) -> bool:
-        return bool(doc.xpath(f"{self.ARTICLE} | //ul[{_has_class('list-news')}]"))
+        return bool(_select(doc, f"{self.ARTICLE} | //ul[{_has_class('list-news')}]"))
 
     def is_article(self, doc: HtmlElement) -> bool:
-        return bool(doc.xpath(self.ARTICLE))
+        return bool(_select(doc, self.ARTICLE))
 
     def extract(self, doc: HtmlElement, url: str) -> dict[str, Any]:
         out: dict[str, Any] = {
             "title": _text_of(doc, f"//h1[{_has_class('title-detail')}]"),
             "published_at": _text_of(doc, f"//*[{_has_class('date-detail')}]"),
             "lead": _text_of(doc, f"//*[{_has_class('sapo-detail')}]"),
-            "tags": [element_text(a) for a in doc.xpath(f"//div[{_has_class('tags-detail')}]//a")],
+            "tags": [
+                element_text(a) for a in _select(doc, f"//div[{_has_class('tags-detail')}]//a")
+            ],
         }
-        crumbs = doc.xpath(f"//div[{_has_class('breadcrumb')}]//a")
+        crumbs = _select(doc, f"//div[{_has_class('breadcrumb')}]//a")
         if len(crumbs) > 1:
             out["section"] = element_text(crumbs[-1])
         body = _first(doc, f"//div[{_has_class('fck')}]")
@@ -238,12 +252,12 @@ class LegacyLayout(Layout):
             related = walker.related
         else:
             related = []
-        related += _links(doc.xpath(f"//div[{_has_class('related-news')}]//li//a[@href]"))
+        related += _links(_select(doc, f"//div[{_has_class('related-news')}]//li//a[@href]"))
         out["related"] = related
         return out
 
     def listing(self, doc: HtmlElement, url: str) -> Listing | None:
-        items = doc.xpath(f"//ul[{_has_class('list-news')}]/li")
+        items = _select(doc, f"//ul[{_has_class('list-news')}]/li")
         if not items:
             return None
         entries = []
@@ -258,7 +272,7 @@ class LegacyLayout(Layout):
                     published_at=_text_of(li, f".//*[{_has_class('time')}]"),
                 )
             )
-        nxt = doc.xpath(f"//div[{_has_class('paging')}]//a[{_has_class('next')}]/@href")
+        nxt = _select(doc, f"//div[{_has_class('paging')}]//a[{_has_class('next')}]/@href")
         return Listing(entries=entries, next_page=str(nxt[0]).strip() if nxt else None)
 
 
@@ -272,26 +286,29 @@ class CurrentLayout(Layout):
 
     def matches(self, doc: HtmlElement) -> bool:
         return bool(
-            doc.xpath(
-                f"{self.ARTICLE} | //*[{_has_class('category-news')}] | //nav[{_has_class('pagination')}]"
+            _select(
+                doc,
+                f"{self.ARTICLE} | //*[{_has_class('category-news')}] | //nav[{_has_class('pagination')}]",
             )
         )
 
     def is_article(self, doc: HtmlElement) -> bool:
-        return bool(doc.xpath(self.ARTICLE))
+        return bool(_select(doc, self.ARTICLE))
 
     def extract(self, doc: HtmlElement, url: str) -> dict[str, Any]:
         out: dict[str, Any] = {
             "title": _text_of(doc, f"//h1[{_has_class('article__title')}]"),
             "published_at": _text_of(doc, f"//*[{_has_class('article__date')}]"),
             "lead": _text_of(doc, f"//*[{_has_class('article__sapo')}]"),
-            "tags": [element_text(a) for a in doc.xpath(f"//*[{_has_class('article__tags')}]//a")],
+            "tags": [
+                element_text(a) for a in _select(doc, f"//*[{_has_class('article__tags')}]//a")
+            ],
         }
-        crumbs = doc.xpath(f"//ol[{_has_class('breadcrumb')}]//a")
+        crumbs = _select(doc, f"//ol[{_has_class('breadcrumb')}]//a")
         if len(crumbs) > 1:
             out["section"] = element_text(crumbs[-1])
         body = _first(doc, f"//div[{_has_class('article__body')}]")
-        related = _links(doc.xpath(f"//*[{_has_class('box-related-inline')}]//a[@href]"))
+        related = _links(_select(doc, f"//*[{_has_class('box-related-inline')}]//a[@href]"))
         if body is not None:
             author_el = _first(body, f".//p[{_has_class('author')}]")
             if author_el is not None:
@@ -302,15 +319,15 @@ class CurrentLayout(Layout):
             out.update(body=walker.paragraphs, images=walker.images, media=walker.media)
             related += walker.related
         related += _links(
-            doc.xpath(
-                f"//section[{_has_class('article__related')}]//a[{_has_class('story__title')}]"
+            _select(
+                doc, f"//section[{_has_class('article__related')}]//a[{_has_class('story__title')}]"
             )
         )
         out["related"] = related
         return out
 
     def listing(self, doc: HtmlElement, url: str) -> Listing | None:
-        stories = doc.xpath(f"//*[{_has_class('category-news')}]//*[{_has_class('story')}]")
+        stories = _select(doc, f"//*[{_has_class('category-news')}]//*[{_has_class('story')}]")
         if not stories:
             return None
         entries = []
@@ -318,7 +335,7 @@ class CurrentLayout(Layout):
             a = _first(story, f".//a[{_has_class('story__title')}][@href]")
             if a is None:
                 continue
-            when = story.xpath(".//time/@datetime")
+            when = _select(story, ".//time/@datetime")
             entries.append(
                 ListingEntry(
                     url=a.get("href").strip(),
@@ -326,8 +343,9 @@ class CurrentLayout(Layout):
                     published_at=str(when[0]) if when else None,
                 )
             )
-        nxt = doc.xpath(
-            f"//nav[{_has_class('pagination')}]//a[{_has_class('pagination__next')} or @rel='next']/@href"
+        nxt = _select(
+            doc,
+            f"//nav[{_has_class('pagination')}]//a[{_has_class('pagination__next')} or @rel='next']/@href",
         )
         return Listing(entries=entries, next_page=str(nxt[0]).strip() if nxt else None)
 

@@ -110,6 +110,10 @@ class PortalSpider(scrapy.Spider):
         spider.frontier = []
         spider._scheduled_articles = 0
         spider._seen_ids = set()
+        # Per requested article: the fewest related-link hops from a listing, and
+        # its related links (so a shorter path found later can extend the crawl).
+        spider._depth = {}
+        spider._related_of = {}
         spider._sections_requested = set()
         crawler.signals.connect(spider._on_closed, signal=signals.spider_closed)
         return spider
@@ -247,13 +251,29 @@ class PortalSpider(scrapy.Spider):
     def _article(
         self, url: str, *, depth: int, via: str, published_at: str | None = None
     ) -> Iterator[Request]:
+        best = self._depth.get(url)
+        if best is not None:
+            # Requested already. Found closer to a listing than before: its related
+            # links get the depth budget they were denied (the order pages arrive in
+            # must not decide which articles a crawl reaches).
+            if depth < best:
+                self._depth[url] = depth
+                yield from self._follow_related(url, depth)
+            return
         if not self._wants(url, published_at):
             return
+        self._depth[url] = depth
         source_id = self.site.source_id(url)
         if source_id:
             self._seen_ids.add(source_id)
         self._scheduled_articles += 1
-        yield self._request(url, self.parse_article, depth_related=depth, via=via)
+        yield self._request(url, self.parse_article, via=via)
+
+    def _follow_related(self, url: str, depth: int) -> Iterator[Request]:
+        if depth >= self.related_depth:
+            return
+        for link in self._related_of.get(url, ()):
+            yield from self._article(link, depth=depth + 1, via="related")
 
     def _entries(self, entries: Iterable[ListingEntry], via: str) -> Iterator[Request]:
         for entry in entries:
@@ -344,10 +364,13 @@ class PortalSpider(scrapy.Spider):
             return
         record = outcome.record
         stats.inc_value(f"newsbot/articles/via/{response.meta.get('via', 'unknown')}")
-        depth = response.meta.get("depth_related", 0)
-        if depth < self.related_depth:
-            for link in record.get("related", []):
-                yield from self._article(link["url"], depth=depth + 1, via="related")
+        requested = response.meta.get("portal_url", url)
+        depth = min(self._depth.get(requested, 0), self._depth.get(url, self.related_depth))
+        links = tuple(link["url"] for link in record.get("related", []))
+        for key in {requested, url}:
+            self._depth[key] = depth
+            self._related_of[key] = links
+        yield from self._follow_related(url, depth)
         if not self._in_window(record.get("published_at")):
             stats.inc_value("newsbot/skipped/out_of_window")
             return

@@ -21,13 +21,14 @@ from __future__ import annotations
 import hashlib
 import inspect
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+from newsbot.extract.text import normalize_text
 
 if TYPE_CHECKING:
     from newsbot.store.backend import Store
@@ -43,15 +44,12 @@ _HAS_SCHEMES = "scheme" in inspect.signature(MinHash.__init__).parameters
 SCHEME = "affine32" if _HAS_SCHEMES else "legacy"
 _SCHEME_DTYPE = {"affine32": "<u4", "affine64": "<u8", "legacy": "<u8"}
 
-_WS = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
 
 
 def normalise_text(value: Any) -> str:
-    """NFC, whitespace collapsed, stripped; None becomes the empty string."""
-    if value is None:
-        return ""
-    return _WS.sub(" ", unicodedata.normalize("NFC", str(value))).strip()
+    """The text the fingerprints are taken of: as records are normalised; None is ''."""
+    return "" if value is None else normalize_text(str(value))
 
 
 def content_hash(record: Mapping[str, Any]) -> str:
@@ -63,11 +61,12 @@ def content_hash(record: Mapping[str, Any]) -> str:
 
 def shingles(record: Mapping[str, Any], size: int = SHINGLE_WORDS) -> set[bytes]:
     """Word n-shingles of title + body, case-folded (the near-duplicate set)."""
-    text = normalise_text(f"{record.get('title') or ''} {record.get('body') or ''}").casefold()
-    words = _WORD.findall(text)
+    text = f"{record.get('title') or ''} {record.get('body') or ''}".casefold()
+    words = _WORD.findall(normalise_text(text))
     if len(words) < size:
         return {" ".join(words).encode("utf-8")} if words else set()
-    return {" ".join(words[i : i + size]).encode("utf-8") for i in range(len(words) - size + 1)}
+    grams = zip(*(words[i:] for i in range(size)), strict=False)
+    return {" ".join(gram).encode("utf-8") for gram in grams}
 
 
 def _minhash_kwargs() -> dict[str, Any]:
