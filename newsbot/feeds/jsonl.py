@@ -24,7 +24,9 @@ def dumps_record(record: dict[str, Any]) -> str:
     """One record as one JSON line (no trailing newline): internal ``_`` keys dropped,
     contract fields first, non-ASCII text unescaped."""
     line = json.dumps(public_view(record), ensure_ascii=False, default=str)
-    return line.translate(_LINE_BREAKS)
+    if "\u2028" in line or "\u2029" in line:  # rare; translate() over every line is not
+        line = line.translate(_LINE_BREAKS)
+    return line
 
 
 def write_jsonl_to(fp: BinaryIO, records: Iterable[dict[str, Any]]) -> int:

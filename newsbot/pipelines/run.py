@@ -154,7 +154,8 @@ class RunRecorder:
         logger.info("run %s started on store %s", self.run_id, store.describe())
 
     def add(self, item: Any) -> None:
-        self.buffer.append(ItemAdapter(item).asdict())
+        # A shallow copy is enough: the store serialises the record, nothing mutates it.
+        self.buffer.append(dict(item) if isinstance(item, dict) else ItemAdapter(item).asdict())
         if len(self.buffer) >= self.batch_size:
             self.flush()
 

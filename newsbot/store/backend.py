@@ -112,7 +112,8 @@ def _dumps(value: Any) -> str:
 
 
 def _compress(html: bytes) -> bytes:
-    return zlib.compress(html, 6)
+    # Level 3: within a few percent of level 6 on HTML, at half the CPU on the hot path.
+    return zlib.compress(html, 3)
 
 
 def _decompress(codec: str, data: bytes) -> bytes:
