@@ -130,6 +130,18 @@ LOOP_B = "/chuyen-trang/chuyen-trang-dac-biet-990002"
 OVERSIZED = "/tai-lieu/toan-van-bao-cao-chinh-tri-990003"
 
 
+class _QuietServer(http.server.ThreadingHTTPServer):
+    """A crawler that is killed or hangs up mid-response is normal here, not an error."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ConnectionError | TimeoutError):
+            return
+        super().handle_error(request, client_address)
+
+
 class Replica:
     """A fake baohaiduong.vn on loopback. Use as a context manager or start()/stop()."""
 
@@ -164,7 +176,7 @@ class Replica:
         if self._server is not None:
             return self.origin
         handler = type("ReplicaHandler", (_Handler,), {"replica": self})
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+        server = _QuietServer(("127.0.0.1", port), handler)
         server.daemon_threads = True
         self._server = server
         self.origin = f"http://127.0.0.1:{server.server_address[1]}"

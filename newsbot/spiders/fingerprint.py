@@ -7,6 +7,9 @@ one canonical URL through the owning site profile; the fingerprint is taken of t
 from __future__ import annotations
 
 import hashlib
+import logging
+import shutil
+from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -16,6 +19,8 @@ from scrapy.utils.request import RequestFingerprinter
 
 from newsbot.sites import site_for_url
 from newsbot.spiders.addressing import Addressing
+
+log = logging.getLogger(__name__)
 
 
 class CanonicalFingerprinter:
@@ -77,6 +82,41 @@ class ReportingDupeFilter(RFPDupeFilter):
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ReportingDupeFilter:
+        jobdir = crawler.settings.get("JOBDIR")
+        if jobdir:
+            _discard_unclean_job_state(Path(jobdir))
         df = super().from_crawler(crawler)
         df.crawler = crawler
+        df.jobdir = Path(jobdir) if jobdir else None
         return df
+
+    def close(self, reason: str) -> None:
+        super().close(reason)
+        if self.jobdir is not None:
+            (self.jobdir / CLEAN_MARKER).write_text(reason)
+
+
+#: Written to JOBDIR when a run stops cleanly; absent after a SIGKILL or crash.
+CLEAN_MARKER = "newsbot.clean-stop"
+
+
+def _discard_unclean_job_state(jobdir: Path) -> None:
+    """Drop Scrapy's job state when the last run did not stop cleanly.
+
+    Scrapy writes every request to ``requests.seen`` when it is scheduled, but keeps
+    its queue's bookkeeping only on a clean stop. After a SIGKILL the seen list holds
+    requests whose pages were never stored, and a resumed run would skip them for
+    good; the queue may be stale. The store knows what was stored, so a run after an
+    unclean stop starts from it (walking every listing) instead of from this state.
+    """
+    seen = jobdir / "requests.seen"
+    marker = jobdir / CLEAN_MARKER
+    if seen.exists() and not marker.exists():
+        log.warning(
+            "JOBDIR %s is from a run that did not stop cleanly: discarding its "
+            "request list and queue; the store decides what to fetch",
+            jobdir,
+        )
+        seen.unlink()
+        shutil.rmtree(jobdir / "requests.queue", ignore_errors=True)
+    marker.unlink(missing_ok=True)

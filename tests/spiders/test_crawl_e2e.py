@@ -245,7 +245,8 @@ def test_second_run_on_a_locked_store_exits_at_once(tmp_path: Path):
     assert requests == 0
 
 
-def test_sigkill_mid_crawl_then_rerun_loses_and_duplicates_nothing(tmp_path: Path):
+@pytest.mark.parametrize("jobdir", [False, True], ids=["store-only", "with-JOBDIR"])
+def test_sigkill_mid_crawl_then_rerun_loses_and_duplicates_nothing(tmp_path: Path, jobdir: bool):
     import json
     import signal
     import subprocess
@@ -257,6 +258,7 @@ def test_sigkill_mid_crawl_then_rerun_loses_and_duplicates_nothing(tmp_path: Pat
 
     db = tmp_path / "kill.db"
     with Replica(300, 6, crawl_delay=0) as replica:
+        job = {"JOBDIR": str(tmp_path / "job")} if jobdir else {}
         cmd = crawl_command(
             replica.origin,
             str(db),
@@ -266,6 +268,7 @@ def test_sigkill_mid_crawl_then_rerun_loses_and_duplicates_nothing(tmp_path: Pat
                 "CONCURRENT_REQUESTS_PER_DOMAIN": "2",
                 "NEWSBOT_STORE_BATCH": "10",
                 "DOWNLOAD_DELAY": "0.01",
+                **job,
             },
         )
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -285,7 +288,7 @@ def test_sigkill_mid_crawl_then_rerun_loses_and_duplicates_nothing(tmp_path: Pat
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         assert 0 < stored < 300
-        result = run_crawl(replica.origin, str(db), tmp_path / "run2")
+        result = run_crawl(replica.origin, str(db), tmp_path / "run2", settings=job)
         truth = replica.ground_truth()
     assert result.returncode == 0, result.stderr[-2000:]
     got = stored_articles(str(db))
@@ -301,3 +304,34 @@ def test_sigkill_mid_crawl_then_rerun_loses_and_duplicates_nothing(tmp_path: Pat
     for path in feeds.rglob("*.jsonl"):
         for line in path.read_text(encoding="utf-8").splitlines():
             json.loads(line)
+
+
+@pytest.mark.services
+def test_two_crawls_into_postgresql_store_each_article_once_and_keep_edits(tmp_path: Path):
+    from newsbot.store import open_store
+    from tests.services import pg_dsn_or_skip
+
+    dsn, cleanup = pg_dsn_or_skip("newsbot_e2e")
+    try:
+        with Replica(120, 7) as replica:
+            first = run_crawl(replica.origin, dsn, tmp_path / "run1")
+            target = replica.ground_truth()[3]
+            replica.edit_article(target["source_id"], "Thông tin cập nhật lúc chiều cùng ngày.")
+            second = run_crawl(replica.origin, dsn, tmp_path / "run2", "refresh=all")
+            truth = replica.ground_truth()
+        assert first.returncode == 0, first.stderr[-2000:]
+        assert second.returncode == 0, second.stderr[-2000:]
+        got = stored_articles(dsn)
+        assert len(got) == len({r["url"] for r in got}) == len(truth)
+        assert field_differences(truth, got) == []
+        store = open_store(dsn)
+        try:
+            assert [v["version"] for v in store.versions(target["url"])] == [1, 2]
+            runs = store.recent_runs("baohaiduong")
+        finally:
+            store.close()
+        assert [r["status"] for r in runs][:2] == ["finished", "finished"]
+        assert runs[0]["counts"]["updated"] == 1
+        assert runs[0]["counts"]["new"] == 0
+    finally:
+        cleanup()
