@@ -29,7 +29,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "portal"
 
-#: Politeness off on loopback, for both the full and the bare crawl.
+#: Politeness off on loopback, for both the full and the bare crawl (on top of the
+#: replica runner's own loopback settings).
 LOOPBACK_SETTINGS = {
     "AUTOTHROTTLE_ENABLED": "False",
     "DOWNLOAD_DELAY": "0",
@@ -108,31 +109,15 @@ def bench_parse(runs: int = 300) -> dict[str, Any]:
     return out
 
 
-def _crawl(origin: str, workdir: Path, extra: dict[str, str]) -> dict[str, Any]:
-    summary = workdir / "summary.json"
-    cmd = [
-        sys.executable,
-        "-m",
-        "scrapy",
-        "crawl",
-        "baohaiduong",
-        "-s",
-        f"NEWSBOT_ORIGIN={origin}",
-        "-s",
-        f"NEWSBOT_STORE={workdir / 'newsbot.db'}",
-        "-s",
-        f"NEWSBOT_FEEDS_DIR={workdir / 'feeds'}",
-        "-s",
-        f"NEWSBOT_SUMMARY_FILE={summary}",
-    ]
-    for key, value in {**LOOPBACK_SETTINGS, **extra}.items():
-        cmd += ["-s", f"{key}={value}"]
+def _crawl(origin: str, workdir: Path) -> dict[str, Any]:
+    from newsbot.replica.crawl import run_crawl
+
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+    result = run_crawl(origin, workdir / "newsbot.db", workdir, settings=LOOPBACK_SETTINGS)
     elapsed = time.perf_counter() - start
-    if proc.returncode != 0 or not summary.exists():
-        raise RuntimeError(f"bench crawl failed ({proc.returncode}): {proc.stderr[-2000:]}")
-    data = json.loads(summary.read_text())
+    if result.returncode != 0 or not result.summary:
+        raise RuntimeError(f"bench crawl failed ({result.returncode}): {result.stderr[-2000:]}")
+    data = result.summary
     data["wall_s"] = elapsed
     data["crawl_s"] = data["stats"].get("elapsed_time_seconds", elapsed)
     return data
@@ -194,7 +179,7 @@ def bench_crawl(articles: int) -> dict[str, Any]:
 
     with Replica(articles=articles, seed=1) as replica, tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        full = _crawl(replica.origin, work / "full", {})
+        full = _crawl(replica.origin, work / "full")
         urls = sorted(
             {
                 replica.origin + e.path

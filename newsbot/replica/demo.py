@@ -9,74 +9,11 @@ replica. Run it twice to see an incremental run that finds nothing new.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
+from newsbot.replica.crawl import ROOT, field_differences, run_crawl
 from newsbot.replica.server import ReplicaProcess
-
-ROOT = Path(__file__).resolve().parents[2]
-CONTRACT = (
-    "url",
-    "source_id",
-    "site",
-    "section",
-    "title",
-    "published_at",
-    "modified_at",
-    "lead",
-    "body",
-    "author",
-    "images",
-    "related",
-    "media",
-    "tags",
-    "language",
-)
-
-
-def _crawl(origin: str, out: Path) -> int:
-    cmd = [
-        sys.executable,
-        "-m",
-        "scrapy",
-        "crawl",
-        "baohaiduong",
-        "-s",
-        f"NEWSBOT_ORIGIN={origin}",
-        "-s",
-        f"NEWSBOT_STORE={out / 'newsbot.db'}",
-        "-s",
-        f"NEWSBOT_FEEDS_DIR={out / 'feeds'}",
-        "-s",
-        f"NEWSBOT_SUMMARY_FILE={out / 'last-run.json'}",
-        # Loopback and our own replica: no need to be gentle.
-        "-s",
-        "AUTOTHROTTLE_ENABLED=False",
-        "-s",
-        "DOWNLOAD_DELAY=0",
-        "-s",
-        "CONCURRENT_REQUESTS_PER_DOMAIN=16",
-        "-s",
-        "LOG_LEVEL=WARNING",
-    ]
-    print(f"crawling {origin} with the baohaiduong spider ...", flush=True)
-    return subprocess.run(cmd, cwd=ROOT).returncode
-
-
-def _compare(truth_file: Path, records: list[dict[str, Any]]) -> tuple[int, int, list[str]]:
-    truth = [json.loads(line) for line in truth_file.read_text(encoding="utf-8").splitlines()]
-    by_url = {r["url"]: r for r in records}
-    exact, notes = 0, []
-    for t in truth:
-        got = by_url.get(t["url"])
-        bad = [k for k in CONTRACT if got is None or t.get(k) != got.get(k)]
-        if not bad:
-            exact += 1
-        elif len(notes) < 5:
-            notes.append(f"{t['url']}: {'missing' if got is None else ', '.join(bad)}")
-    return exact, len(truth), notes
 
 
 def run_demo(articles: int = 300, seed: int = 1, out: str | Path = ROOT / "output" / "demo") -> int:
@@ -87,8 +24,15 @@ def run_demo(articles: int = 300, seed: int = 1, out: str | Path = ROOT / "outpu
     truth_file = out / "ground-truth.jsonl"
     with ReplicaProcess(articles, seed, ground_truth=truth_file) as replica:
         print(f"replica of baohaiduong.vn with {articles} articles at {replica.origin}")
-        status = _crawl(replica.origin, out)
-    summary = json.loads((out / "last-run.json").read_text(encoding="utf-8"))
+        print(f"crawling {replica.origin} with the baohaiduong spider ...", flush=True)
+        result = run_crawl(
+            replica.origin,
+            out / "newsbot.db",
+            out,
+            capture=False,
+            settings={"LOG_LEVEL": "WARNING"},
+        )
+    summary = result.summary
     store = open_store(out / "newsbot.db")
     try:
         run = store.last_run("baohaiduong") or {}
@@ -114,12 +58,14 @@ def run_demo(articles: int = 300, seed: int = 1, out: str | Path = ROOT / "outpu
     print(f"given up on: {len(errors)}")
     for err in errors[:10]:
         print(f"  {err['url']}: {err['reason']}")
-    exact, total, notes = _compare(truth_file, records)
-    print(f"records equal to the replica's ground truth: {exact}/{total}")
-    for note in notes:
-        print(f"  differs: {note}")
+    truth = [json.loads(line) for line in truth_file.read_text(encoding="utf-8").splitlines()]
+    differences = field_differences(truth, records)
+    wrong = {line.removeprefix("missing ").split(": ", 1)[0] for line in differences}
+    print(f"records equal to the replica's ground truth: {len(truth) - len(wrong)}/{len(truth)}")
+    for line in differences[:5]:
+        print(f"  differs: {line}")
     print(f"feeds: {out / 'feeds'} (all.atom, all.json, runs/, by-date/)")
-    return status
+    return result.returncode
 
 
 def add_demo(subparsers: Any) -> None:

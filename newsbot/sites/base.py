@@ -13,6 +13,8 @@ from typing import Any, ClassVar
 
 from lxml.html import HtmlElement
 
+from newsbot.record import RECORD_FIELDS
+
 
 class UrlKind(enum.StrEnum):
     ARTICLE = "article"
@@ -98,18 +100,9 @@ class Site:
 
 # --- publisher-independent parsing on top of a profile -------------------------------
 
-ARTICLE_FIELDS: tuple[str, ...] = (
-    "section",
-    "title",
-    "published_at",
-    "modified_at",
-    "lead",
-    "body",
-    "author",
-    "images",
-    "related",
-    "media",
-    "tags",
+#: Fields a page's extractors fill (the identity fields come from the URL and profile).
+ARTICLE_FIELDS: tuple[str, ...] = tuple(
+    f for f in RECORD_FIELDS if f not in ("url", "source_id", "site", "language")
 )
 
 
