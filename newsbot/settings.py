@@ -40,7 +40,7 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
 CONCURRENT_REQUESTS = 16
 # A callback yields one record and a few links; Scrapy starts CONCURRENT_ITEMS worker
 # tasks per callback output, so its default of 100 is pure overhead here.
-CONCURRENT_ITEMS = 8
+CONCURRENT_ITEMS = 2
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_DELAY = 0.25
 DOWNLOAD_TIMEOUT = 30

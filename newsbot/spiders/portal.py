@@ -133,18 +133,15 @@ class PortalSpider(scrapy.Spider):
         try:
             self.known = store.known_articles(self.site.name)
             self.known_ids = {k.source_id for k in self.known.values() if k.source_id}
-            last = store.last_run(self.name)
-            # A run that did not finish (killed, crashed) may have left listings half
-            # walked: this run then pages every listing fully instead of stopping early.
-            self.previous_run_complete = (
-                last is None
-                or last.get("status") == "finished"
-                or (last.get("run_id") == getattr(self, "run_id", None))
+            # A run that did not finish (killed, crashed, stopped) may have left listings
+            # half walked: this run then pages every listing to its end. The newest row
+            # may be this run itself (the store pipeline opens it before we start).
+            current = self.crawler.stats.get_value("newsbot/run_id")
+            previous = next(
+                (r for r in store.recent_runs(self.name, limit=2) if r.get("run_id") != current),
+                None,
             )
-            if len(store.recent_runs(self.name, limit=2)) > 1:
-                prior = store.recent_runs(self.name, limit=2)[1]
-                if last and last.get("run_id") == getattr(self, "run_id", None):
-                    self.previous_run_complete = prior.get("status") == "finished"
+            self.previous_run_complete = previous is None or previous.get("status") == "finished"
             self.frontier = (
                 store.related_frontier(self.site.name) if "frontier" in self.discover else []
             )
