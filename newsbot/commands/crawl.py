@@ -8,6 +8,7 @@ store lock, so a scheduler's mail or a monitor notices.
 from __future__ import annotations
 
 import argparse
+import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
@@ -19,10 +20,15 @@ class Command(ScrapyCrawl):
             raise UsageError("give exactly one spider name, e.g. scrapy crawl baohaiduong")
         assert self.crawler_process
         crawler = self._create_crawler(args[0])
-        try:
-            self.crawler_process.crawl(crawler, **opts.spargs)
-        except ValueError as exc:  # a bad -a argument: one line, no traceback
-            raise UsageError(str(exc), print_help=False) from None
+        check = getattr(crawler.spidercls, "check_arguments", None)
+        if check is not None:
+            try:
+                check(**opts.spargs)
+            except (TypeError, ValueError) as exc:  # a bad -a argument: one line, no traceback
+                print(f"scrapy crawl {args[0]}: {exc}", file=sys.stderr)
+                self.exitcode = 2
+                return
+        self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1

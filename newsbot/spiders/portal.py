@@ -85,6 +85,33 @@ class PortalSpider(scrapy.Spider):
         }
 
     @classmethod
+    def check_arguments(cls, **kwargs: Any) -> None:
+        """Raise ValueError, saying which, when a ``-a`` argument is not usable."""
+        _parse_day(kwargs.get("since"), "since")
+        _parse_day(kwargs.get("until"), "until")
+        refresh = kwargs.get("refresh")
+        if refresh is not None and refresh not in REFRESH_MODES:
+            raise ValueError(f"-a refresh={refresh!r}: expected one of {', '.join(REFRESH_MODES)}")
+        for name in ("max_articles", "related_depth"):
+            value = kwargs.get(name)
+            if value not in (None, "") and not str(value).isdigit():
+                raise ValueError(f"-a {name}={value!r}: expected a whole number")
+        known = {
+            "since",
+            "until",
+            "sections",
+            "max_articles",
+            "refresh",
+            "related_depth",
+            "discover",
+        }
+        unknown = sorted(set(kwargs) - known)
+        if unknown:
+            raise ValueError(
+                f"unknown argument(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+            )
+
+    @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> PortalSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
         quiet_network_tracebacks()

@@ -32,17 +32,8 @@ DEFAULT_TARGET = "output/newsbot.db"
 #: Columns holding JSON text; decoded when records are read back.
 JSON_FIELDS: tuple[str, ...] = ("images", "related", "media", "tags", "provenance")
 #: Fields that change an article without changing its text (updated in place, no version).
-METADATA_FIELDS: tuple[str, ...] = (
-    "source_id",
-    "section",
-    "published_at",
-    "modified_at",
-    "author",
-    "images",
-    "related",
-    "media",
-    "tags",
-    "language",
+METADATA_FIELDS: tuple[str, ...] = tuple(
+    f for f in RECORD_FIELDS if f not in ("url", "site", "title", "lead", "body")
 )
 ARTICLE_COLUMNS: tuple[str, ...] = (
     "url",

@@ -1,0 +1,161 @@
+"""The spider's small parts, one table each: addressing, fingerprints, retries, arguments."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from scrapy import Request
+from scrapy.http import Response
+from scrapy.utils.test import get_crawler
+
+from newsbot.commands.crawl import exit_status
+from newsbot.spiders.addressing import Addressing
+from newsbot.spiders.fingerprint import CanonicalFingerprinter
+from newsbot.spiders.middlewares import retry_after_seconds
+from newsbot.spiders.portal import PortalSpider
+from tests.spiders.crawling import ROOT
+
+ARTICLE = "https://baohaiduong.vn/chinh-tri/be-mac-hoi-nghi-151453"
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        pytest.param(ARTICLE, id="canonical"),
+        pytest.param("http://www.baohaiduong.vn/chinh-tri/be-mac-hoi-nghi-151453", id="www-http"),
+        pytest.param("https://m.baohaiduong.vn/chinh-tri/be-mac-hoi-nghi-151453", id="mobile"),
+        pytest.param("https://tab.baohaiduong.vn/chinh-tri/be-mac-hoi-nghi-151453", id="tablet"),
+        pytest.param(ARTICLE + "?utm_source=rss&utm_medium=feed", id="utm-query"),
+        pytest.param(ARTICLE + "#comments", id="fragment"),
+        pytest.param(ARTICLE + "/", id="trailing-slash"),
+    ],
+)
+def test_variants_of_an_article_share_one_fingerprint(variant):
+    fp = CanonicalFingerprinter(get_crawler())
+    assert fp.fingerprint(Request(variant)) == fp.fingerprint(Request(ARTICLE))
+
+
+def test_listing_pages_keep_distinct_fingerprints():
+    fp = CanonicalFingerprinter(get_crawler())
+    page1 = fp.fingerprint(Request("https://baohaiduong.vn/chuyen-muc/chinh-tri/1"))
+    page2 = fp.fingerprint(Request("https://baohaiduong.vn/chuyen-muc/chinh-tri/1?page=2"))
+    assert page1 != page2
+
+
+def test_foreign_urls_fall_back_to_scrapy_fingerprints():
+    fp = CanonicalFingerprinter(get_crawler())
+    a = fp.fingerprint(Request("https://example.org/a?x=1"))
+    b = fp.fingerprint(Request("https://example.org/a?x=2"))
+    assert a != b
+
+
+@pytest.mark.parametrize(
+    ("origin", "portal", "fetched"),
+    [
+        pytest.param(None, ARTICLE, ARTICLE, id="no-origin-identity"),
+        pytest.param(
+            "http://127.0.0.1:8123",
+            ARTICLE,
+            "http://127.0.0.1:8123/chinh-tri/be-mac-hoi-nghi-151453",
+            id="origin-path",
+        ),
+        pytest.param(
+            "http://127.0.0.1:8123/",
+            "https://baohaiduong.vn/chuyen-muc/chinh-tri/1?page=2",
+            "http://127.0.0.1:8123/chuyen-muc/chinh-tri/1?page=2",
+            id="origin-keeps-query",
+        ),
+    ],
+)
+def test_addressing_round_trip(origin, portal, fetched):
+    addressing = Addressing("baohaiduong.vn", origin)
+    assert addressing.to_fetch(portal) == fetched
+    assert addressing.to_portal(fetched) == portal
+
+
+def test_addressing_refuses_a_malformed_origin():
+    with pytest.raises(ValueError, match="NEWSBOT_ORIGIN"):
+        Addressing("baohaiduong.vn", "127.0.0.1:8123")
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        pytest.param(None, None, id="absent"),
+        pytest.param(b"7", 7.0, id="delta-seconds"),
+        pytest.param(b"Thu, 01 Jan 1970 00:00:00 GMT", 0.0, id="http-date-in-the-past"),
+        pytest.param(b"soon", None, id="garbage"),
+    ],
+)
+def test_retry_after_header(header, expected):
+    headers = {"Retry-After": header} if header is not None else {}
+    assert retry_after_seconds(Response("http://x/", status=429, headers=headers)) == expected
+
+
+@pytest.mark.parametrize(
+    ("stats", "status"),
+    [
+        pytest.param({"finish_reason": "finished"}, 0, id="finished"),
+        pytest.param({"finish_reason": "store_locked", "newsbot/fatal": "locked"}, 75, id="locked"),
+        pytest.param(
+            {"finish_reason": "portal_unreachable", "newsbot/exit_status": 1}, 1, id="unreachable"
+        ),
+        pytest.param(
+            {"finish_reason": "finished", "newsbot/fatal": "cannot open store"}, 1, id="fatal"
+        ),
+    ],
+)
+def test_exit_status(stats, status):
+    assert exit_status(stats) == status
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        pytest.param({"since": "yesterday"}, "expected YYYY-MM-DD", id="since-not-a-date"),
+        pytest.param({"until": "2021-13-01"}, "expected YYYY-MM-DD", id="until-month-13"),
+        pytest.param({"refresh": "sometimes"}, "all, recent, none", id="refresh-unknown"),
+        pytest.param({"max_articles": "ten"}, "whole number", id="max-articles-not-a-number"),
+        pytest.param({"sinse": "2021-01-01"}, "unknown argument", id="misspelt-argument"),
+    ],
+)
+def test_bad_arguments_are_refused(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        PortalSpider.check_arguments(**kwargs)
+
+
+def test_good_arguments_pass():
+    PortalSpider.check_arguments(
+        since="2021-01-01",
+        until="2021-12-31",
+        refresh="all",
+        max_articles="50",
+        sections="chinh-tri,kinh-te",
+    )
+
+
+def test_bad_argument_on_the_command_line_is_one_line_and_status_2(tmp_path):
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "crawl",
+            "baohaiduong",
+            "-a",
+            "since=yesterday",
+            "-s",
+            f"NEWSBOT_STORE={tmp_path / 'x.db'}",
+            "-s",
+            "LOG_LEVEL=ERROR",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert "since='yesterday': expected YYYY-MM-DD" in proc.stderr
