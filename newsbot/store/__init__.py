@@ -31,7 +31,7 @@ Public API (others call these names)::
         get_article(url) -> dict | None
         versions(url) -> list[dict]             # url, version, content_hash, title, lead, body,
                                                 # seen_at, run_id; oldest first
-        iter_raw_pages() -> Iterator[tuple[str, str, bytes]]  # fetched url, fetched_at, html
+        iter_raw_pages() -> Iterator[RawPage]   # url, fetched_url, fetched_at, html
         write_batch(records, run_id) -> list[str]  # new|duplicate|updated|unchanged|error
         save_raw_pages(records) -> None         # raw HTML of records that were not stored
         stats_report(*, days=30) -> dict        # see newsbot.store.stats
@@ -55,6 +55,7 @@ another story is stored with ``duplicate_of`` = the earlier publication's URL.
 from newsbot.store.backend import (
     DEFAULT_TARGET,
     KnownArticle,
+    RawPage,
     Store,
     StoreError,
     StoreLocked,
@@ -64,6 +65,7 @@ from newsbot.store.backend import (
 __all__ = [
     "DEFAULT_TARGET",
     "KnownArticle",
+    "RawPage",
     "Store",
     "StoreError",
     "StoreLocked",

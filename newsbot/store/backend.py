@@ -78,6 +78,16 @@ class StoreLocked(StoreError):
     """Another run holds the store's run lock."""
 
 
+class RawPage(NamedTuple):
+    """A page as fetched: the article's canonical URL, the URL really requested
+    (a mirror, a replica), when, and the HTML."""
+
+    url: str
+    fetched_url: str
+    fetched_at: str
+    html: bytes
+
+
 class KnownArticle(NamedTuple):
     source_id: str | None
     published_at: str
@@ -519,12 +529,13 @@ class Store:
         )
         return [dict(zip(keys, row, strict=True)) for row in rows]
 
-    def iter_raw_pages(self) -> Iterator[tuple[str, str, bytes]]:
-        """(fetched URL, fetched_at, html) of every kept page, html decompressed."""
-        for fetched_url, fetched_at, codec, html in self._db.iterate(
-            "SELECT fetched_url, fetched_at, codec, html FROM raw_pages ORDER BY fetched_at, url"
+    def iter_raw_pages(self) -> Iterator[RawPage]:
+        """Every kept page, html decompressed, oldest fetch first."""
+        for url, fetched_url, fetched_at, codec, html in self._db.iterate(
+            "SELECT url, fetched_url, fetched_at, codec, html FROM raw_pages "
+            "ORDER BY fetched_at, url"
         ):
-            yield fetched_url, fetched_at, _decompress(codec, html)
+            yield RawPage(url, fetched_url, fetched_at, _decompress(codec, html))
 
     def stats_report(self, *, days: int = 30) -> dict[str, Any]:
         """See :func:`newsbot.store.stats.stats_report`."""

@@ -32,7 +32,7 @@ def reparse(
 ) -> dict[str, int]:
     """Re-parse every raw page; returns counts (pages, parsed, unparsed, dropped, new, ...).
 
-    ``parse(html, url)`` gets the page as fetched and the URL it was fetched from and
+    ``parse(html, url)`` gets the page as fetched and the article's canonical URL and
     returns a record, or None when the page is not an article. Raises
     :class:`~newsbot.store.StoreLocked` when a crawl is running.
     """
@@ -78,7 +78,7 @@ def reparse(
 
         status = "failed"
         try:
-            for url, fetched_at, html in store.iter_raw_pages():
+            for url, fetched_url, fetched_at, html in store.iter_raw_pages():
                 counts["pages"] += 1
                 try:
                     record = parse(html, url)
@@ -99,7 +99,7 @@ def reparse(
                     continue
                 record = {k: v for k, v in record.items() if k != "_raw_html"}
                 record["_fetched_at"] = fetched_at
-                record["_fetched_url"] = url
+                record["_fetched_url"] = fetched_url
                 buffer.append(dedup.annotate(record))
                 if len(buffer) >= batch_size:
                     flush()

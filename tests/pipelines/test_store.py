@@ -85,7 +85,7 @@ def test_run_recorded_with_counts_coverage_and_errors(store_target):
         assert run["errors"] == [{"url": "https://baohaiduong.vn/x-9", "reason": "HTTP 503"}]
         assert store.get_article(article(2)["url"])["duplicate_of"] == article(1)["url"]
         # The dropped article's page is kept, so a parser fix can recover it.
-        kept = {url for url, _, _ in store.iter_raw_pages()}
+        kept = {page.fetched_url for page in store.iter_raw_pages()}
         assert article(3)["_fetched_url"] in kept
         assert {r["url"] for r in store.iter_run_changes(run_id)} == {
             article(1)["url"],

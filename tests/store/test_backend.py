@@ -111,8 +111,13 @@ def test_json_columns_round_trip_vietnamese(store):
 def test_raw_page_kept_compressed(store):
     html = ("<p>Nội dung lặp lại</p>" * 200).encode()
     write(store, article(1, _raw_html=html))
-    [(url, fetched_at, got)] = list(store.iter_raw_pages())
-    assert (url, fetched_at, got) == (article(1)["_fetched_url"], "2021-01-22T11:00:00+00:00", html)
+    [page] = list(store.iter_raw_pages())
+    assert page == (
+        article(1)["url"],
+        article(1)["_fetched_url"],
+        "2021-01-22T11:00:00+00:00",
+        html,
+    )
     size, stored = store.query("SELECT size, html FROM raw_pages")[0]
     assert size == len(html) and len(bytes(stored)) < len(html) // 5
 
