@@ -170,9 +170,17 @@ def test_faults_still_give_every_article_and_name_what_was_given_up(tmp_path: Pa
         store = str(tmp_path / "faults.db")
         result = run_crawl(replica.origin, store, tmp_path / "run")
         truth = replica.ground_truth()
-        statuses = Counter(e.status for e in replica.request_log)
+        log = list(replica.request_log)
+        statuses = Counter(e.status for e in log)
     assert result.returncode == 0, result.stderr[-2000:]
     assert statuses[429] and statuses[500] + statuses[503], "faults were not played"
+    # A 429 said "Retry-After: 1" (capped at 1 s in these tests): the retry waited for it.
+    waits = []
+    for i, entry in enumerate(log):
+        if entry.status == 429:
+            retry = next(e for e in log[i + 1 :] if e.path == entry.path)
+            waits.append(retry.time - entry.time)
+    assert waits and min(waits) >= 0.9, waits
     got = stored_articles(store)
     assert len(got) == len({r["url"] for r in got}) == len(truth)
     assert field_differences(truth, got) == []
