@@ -112,7 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _store_target(args: argparse.Namespace) -> str:
-    return args.store or os.environ.get("NEWSBOT_STORE") or "output/newsbot.db"
+    from newsbot.store import DEFAULT_TARGET
+
+    return args.store or os.environ.get("NEWSBOT_STORE") or DEFAULT_TARGET
 
 
 def _open_existing_store(target: str) -> Any:
@@ -197,11 +199,6 @@ def _add_optional_commands(sub: Any) -> None:
         type=float,
         default=0.9,
         help="minimum coverage of title, published_at and body (exit 1 below it)",
-    )
-    p.add_argument(
-        "--check",
-        action="store_true",
-        help="accepted for cron lines; the exit status is always set",
     )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=cmd_stats)

@@ -3,12 +3,13 @@
 Starts a replica of about 300 articles in a child process, crawls it with the real
 spider and pipelines into ``output/demo/`` (store, feeds), prints what came out (articles,
 per-field coverage, errors, agreement with the replica's ground truth) and stops the
-replica. Run it twice to see an incremental run that finds nothing new.
+replica.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,18 @@ def run_demo(articles: int = 300, seed: int = 1, out: str | Path = ROOT / "outpu
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    # A fresh store each time, so the report shows a full crawl (coverage included).
+    # Only what the demo itself writes is removed: --out may point anywhere.
+    for name in (
+        "newsbot.db",
+        "newsbot.db-wal",
+        "newsbot.db-shm",
+        "newsbot.db.lock",
+        "summary.json",
+        "ground-truth.jsonl",
+    ):
+        (out / name).unlink(missing_ok=True)
+    shutil.rmtree(out / "feeds", ignore_errors=True)
     truth_file = out / "ground-truth.jsonl"
     with ReplicaProcess(articles, seed, ground_truth=truth_file) as replica:
         print(f"replica of baohaiduong.vn with {articles} articles at {replica.origin}")

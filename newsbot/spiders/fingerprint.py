@@ -92,8 +92,14 @@ class ReportingDupeFilter(RFPDupeFilter):
 
     def close(self, reason: str) -> None:
         super().close(reason)
-        if self.jobdir is not None:
-            (self.jobdir / CLEAN_MARKER).write_text(reason)
+        if self.jobdir is None:
+            return
+        if reason == "finished":
+            # Nothing left to resume: the next run (same JOBDIR, an hour later) must not
+            # find every listing and feed marked as already requested.
+            (self.jobdir / "requests.seen").unlink(missing_ok=True)
+            shutil.rmtree(self.jobdir / "requests.queue", ignore_errors=True)
+        (self.jobdir / CLEAN_MARKER).write_text(reason)
 
 
 #: Written to JOBDIR when a run stops cleanly; absent after a SIGKILL or crash.

@@ -10,6 +10,7 @@ One spider class is registered per site profile, named after it
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -28,7 +29,29 @@ from newsbot.spiders.errors import failure_reason, quiet_network_tracebacks, rec
 log = logging.getLogger(__name__)
 
 REFRESH_MODES = ("all", "recent", "none")
+DISCOVERY = ("home", "sections", "feeds", "sitemaps", "frontier")
+ARGUMENTS = ("since", "until", "sections", "max_articles", "refresh", "related_depth", "discover")
+_SLUG = re.compile(r"^[a-z0-9]+(?:-+[a-z0-9]+)*$")
 _CONNECTION_ERRORS = ("DNS", "refused", "could not connect", "timed out", "connection")
+
+
+def _got_going(run: dict[str, Any]) -> bool:
+    """A run that fetched something (one that found the portal unreachable, or the
+    store locked, walked no listing and cannot have left one half walked)."""
+    counts = run.get("counts") or {}
+    return run.get("status") == "running" or bool(counts.get("requests"))
+
+
+def _section_slugs(value: str | None) -> list[str]:
+    """Section slugs of ``-a sections=`` (case and spaces forgiven)."""
+    slugs = [s.strip().lower() for s in (value or "").split(",") if s.strip()]
+    bad = [s for s in slugs if not _SLUG.match(s)]
+    if bad:
+        raise ValueError(
+            f"-a sections: {', '.join(bad)} is not a section slug "
+            "(like chinh-tri or khoa-hoc---giao-duc)"
+        )
+    return slugs
 
 
 def _parse_day(value: str | None, name: str) -> date | None:
@@ -58,18 +81,6 @@ class PortalSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        self.site: PortalSite = get_site(self.name)
-        self.since = _parse_day(since, "since")
-        self.until = _parse_day(until, "until")
-        self.only_sections = (
-            [s.strip() for s in sections.split(",") if s.strip()] if sections else []
-        )
-        self.max_articles = int(max_articles) if max_articles not in (None, "") else None
-        self.refresh = refresh
-        if refresh is not None and refresh not in REFRESH_MODES:
-            raise ValueError(f"-a refresh={refresh!r}: expected one of {', '.join(REFRESH_MODES)}")
-        self._related_depth_arg = related_depth
-        self.discover = set((discover or "home,sections,feeds,sitemaps,frontier").split(","))
         self.args = {
             k: v
             for k, v in {
@@ -83,12 +94,27 @@ class PortalSpider(scrapy.Spider):
             }.items()
             if v is not None
         }
+        self.check_arguments(**self.args)
+        self.site: PortalSite = get_site(self.name)
+        self.since = _parse_day(since, "since")
+        self.until = _parse_day(until, "until")
+        self.only_sections = _section_slugs(sections)
+        self.max_articles = int(max_articles) if max_articles not in (None, "") else None
+        self.refresh = refresh
+        self._related_depth_arg = related_depth
+        self.discover = set((discover or ",".join(DISCOVERY)).split(","))
 
     @classmethod
     def check_arguments(cls, **kwargs: Any) -> None:
         """Raise ValueError, saying which, when a ``-a`` argument is not usable."""
+        unknown = sorted(set(kwargs) - set(ARGUMENTS))
+        if unknown:
+            raise ValueError(
+                f"unknown argument(s) {', '.join(unknown)}; known: {', '.join(ARGUMENTS)}"
+            )
         _parse_day(kwargs.get("since"), "since")
         _parse_day(kwargs.get("until"), "until")
+        _section_slugs(kwargs.get("sections"))
         refresh = kwargs.get("refresh")
         if refresh is not None and refresh not in REFRESH_MODES:
             raise ValueError(f"-a refresh={refresh!r}: expected one of {', '.join(REFRESH_MODES)}")
@@ -96,20 +122,13 @@ class PortalSpider(scrapy.Spider):
             value = kwargs.get(name)
             if value not in (None, "") and not str(value).isdigit():
                 raise ValueError(f"-a {name}={value!r}: expected a whole number")
-        known = {
-            "since",
-            "until",
-            "sections",
-            "max_articles",
-            "refresh",
-            "related_depth",
-            "discover",
-        }
-        unknown = sorted(set(kwargs) - known)
-        if unknown:
-            raise ValueError(
-                f"unknown argument(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
-            )
+        discover = kwargs.get("discover")
+        if discover:
+            bad = sorted(set(discover.split(",")) - set(DISCOVERY))
+            if bad:
+                raise ValueError(
+                    f"-a discover: unknown {', '.join(bad)}; choose from {', '.join(DISCOVERY)}"
+                )
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> PortalSpider:
@@ -132,7 +151,7 @@ class PortalSpider(scrapy.Spider):
             int(depth) if depth not in (None, "") else settings.getint("NEWSBOT_RELATED_DEPTH", 3)
         )
         spider.known = {}
-        spider.known_ids = set()
+        spider.known_by_id = {}
         spider.previous_run_complete = True
         spider.frontier = []
         spider._scheduled_articles = 0
@@ -149,9 +168,10 @@ class PortalSpider(scrapy.Spider):
 
     def _load_state(self) -> None:
         """What the store already holds, so stored articles are skipped before requesting."""
+        from newsbot.pipelines.run import store_target
         from newsbot.store import StoreError, open_store
 
-        target = self.settings.get("NEWSBOT_STORE") or None
+        target = store_target(self.settings)
         try:
             store = open_store(target)
         except StoreError as exc:
@@ -159,13 +179,17 @@ class PortalSpider(scrapy.Spider):
             return
         try:
             self.known = store.known_articles(self.site.name)
-            self.known_ids = {k.source_id for k in self.known.values() if k.source_id}
+            self.known_by_id = {k.source_id: k for k in self.known.values() if k.source_id}
             # A run that did not finish (killed, crashed, stopped) may have left listings
             # half walked: this run then pages every listing to its end. The newest row
             # may be this run itself (the store pipeline opens it before we start).
             current = self.crawler.stats.get_value("newsbot/run_id")
             previous = next(
-                (r for r in store.recent_runs(self.name, limit=2) if r.get("run_id") != current),
+                (
+                    r
+                    for r in store.recent_runs(self.name, limit=20)
+                    if r.get("run_id") != current and _got_going(r)
+                ),
                 None,
             )
             self.previous_run_complete = previous is None or previous.get("status") == "finished"
@@ -250,9 +274,7 @@ class PortalSpider(scrapy.Spider):
         source_id = self.site.source_id(url)
         if source_id and source_id in self._seen_ids:
             return False
-        stored = self.known.get(url)
-        if stored is None and source_id and source_id in self.known_ids:
-            stored = next((k for k in self.known.values() if k.source_id == source_id), None)
+        stored = self.known.get(url) or (self.known_by_id.get(source_id) if source_id else None)
         if stored is not None and not self._refresh_stored(stored):
             stats.inc_value("newsbot/skipped/stored")
             return False
@@ -378,8 +400,11 @@ class PortalSpider(scrapy.Spider):
         stats = self.crawler.stats
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         if content_type and "html" not in content_type.lower():
+            stats.inc_value("newsbot/article_pages")
+            stats.inc_value("newsbot/parse_errors/not_html")
             record_error(stats, url, f"not HTML (Content-Type {content_type})", kind="parse")
             return
+        stats.inc_value("newsbot/article_pages")
         outcome = self.site.parse_article(response.body, url, content_type or None)
         if outcome.record is None:
             stats.inc_value(f"newsbot/parse_errors/{outcome.kind}")
@@ -425,30 +450,51 @@ class PortalSpider(scrapy.Spider):
             if stats.get_value("newsbot/connect_failures") >= 3:
                 self._unreachable(reason)
 
-    def _unreachable(self, reason: str) -> None:
+    def _unreachable(self, reason: str, *, close: bool = True) -> None:
         stats = self.crawler.stats
         if stats.get_value("newsbot/fatal"):
             return
         host = self.addressing.origin or self.site.canonical_host
         message = (
-            f"cannot reach {host}: {reason}. Check the network or NEWSBOT_ORIGIN; "
+            f"cannot reach {host}: {reason.rstrip('.')}. Check the network or NEWSBOT_ORIGIN; "
             f"to see newsbot work offline, run `make demo` (crawls a local replica)."
         )
         stats.set_value("newsbot/fatal", message)
         stats.set_value("newsbot/exit_status", 1)
         log.error(message)
-        deferred_from_coro(self.crawler.engine.close_spider_async(reason="portal_unreachable"))
+        if close:
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="portal_unreachable"))
 
     def _on_closed(self, spider: scrapy.Spider, reason: str) -> None:
         if spider is not self:
             return
         stats = self.crawler.stats
-        responses = stats.get_value("downloader/response_count", 0)
-        if not responses and not stats.get_value("newsbot/fatal") and reason == "finished":
-            errors = stats.get_value("newsbot/errors") or []
-            why = errors[0]["reason"] if errors else "no response"
-            self._unreachable(why)
-        if reason not in ("finished",) and not stats.get_value("newsbot/exit_status"):
+        if not stats.get_value("downloader/response_count") and not stats.get_value(
+            "newsbot/fatal"
+        ):
+            failures = [
+                e["reason"]
+                for e in stats.get_value("newsbot/errors") or []
+                if any(k in e["reason"] for k in _CONNECTION_ERRORS)
+            ]
+            if failures:
+                self._unreachable(failures[0], close=False)
+        if self.only_sections and not stats.get_value("newsbot/listing_pages"):
+            if not stats.get_value("newsbot/fatal"):
+                message = (
+                    f"none of the sections {', '.join(self.only_sections)} gave a listing page "
+                    "(see the errors above); known sections: "
+                    + ", ".join(slug for slug, _, _ in self.site.sections)
+                )
+                stats.set_value("newsbot/fatal", message)
+                log.error(message)
+            stats.set_value("newsbot/exit_status", 1)
+        stopped_by_limit = reason.startswith("closespider_")  # CLOSESPIDER_* settings
+        if (
+            reason != "finished"
+            and not stopped_by_limit
+            and not stats.get_value("newsbot/exit_status")
+        ):
             stats.set_value("newsbot/exit_status", 1)
 
 

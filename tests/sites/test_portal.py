@@ -58,7 +58,6 @@ LEGACY_BODY = "\n\n".join(
         "lao động và vệ sinh môi trường trong suốt quá trình thi công.",
     ]
 )
-LEGACY_DATE_LINE = "THỨ BA, 15/03/2022 08:05:09"
 
 
 def fixture_bytes(name: str) -> bytes:
@@ -392,9 +391,10 @@ def test_truncated_html_still_gives_the_record_so_far(marker: str, body_ends: st
     assert record["author"] is None
 
 
-def test_truncated_before_first_paragraph_gives_no_date_line_body():
+def test_truncated_before_first_paragraph_is_an_empty_body_not_the_date_line():
     outcome = SITE.parse_article(_cut_at('<table class="image'), LEGACY_URL)
-    assert outcome.error or LEGACY_DATE_LINE not in ((outcome.record or {}).get("body") or "")
+    assert outcome.record is None
+    assert (outcome.kind, outcome.error) == ("empty", "empty body")
 
 
 def test_broken_jsonld_legacy_keeps_the_layout_record():
@@ -453,4 +453,6 @@ def test_ten_megabyte_html_comment_inside_the_body():
     marker = '<div class="fck" id="content-detail">'
     raw = _legacy_text().replace(marker, marker + "<!-- " + "x" * TEN_MB + " -->").encode()
     outcome = SITE.parse_article(raw, LEGACY_URL)
-    assert outcome.error or LEGACY_DATE_LINE not in ((outcome.record or {}).get("body") or "")
+    assert outcome.ok, outcome.error
+    assert outcome.record["body"] == LEGACY_BODY
+    assert outcome.record["provenance"]["body"] == "layout:legacy"

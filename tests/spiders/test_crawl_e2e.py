@@ -144,6 +144,29 @@ def test_second_crawl_with_nothing_new_is_cheap_and_stores_nothing_twice(first_c
     assert len(got) == len({r["url"] for r in got}) == len(replica.ground_truth())
 
 
+@pytest.mark.parametrize(("refresh", "refetched"), [("recent", 3), ("none", 0)])
+def test_refresh_modes_decide_which_stored_articles_are_fetched_again(
+    first_crawl, refresh, refetched
+):
+    from datetime import UTC, datetime, timedelta
+
+    replica, store, work, _ = first_crawl
+    # Three stored articles look a day old: "recent" (the default, 3 days) fetches
+    # them again to catch edits, "none" does not; older ones are never requested.
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).astimezone().isoformat(timespec="seconds")
+    young = [t["url"] for t in replica.ground_truth()[10:13]]
+    with sqlite3.connect(store) as conn:
+        conn.executemany(
+            "UPDATE articles SET published_at = ? WHERE url = ?", [(yesterday, u) for u in young]
+        )
+    replica.clear_request_log()
+    result = run_crawl(replica.origin, store, work / f"refresh-{refresh}", f"refresh={refresh}")
+    assert result.returncode == 0, result.stderr[-2000:]
+    fetched = {SITE.canonical_url("https://baohaiduong.vn" + p) for p in article_paths(replica)}
+    assert len(fetched) == refetched
+    assert fetched <= set(young)
+
+
 def test_edit_between_runs_makes_version_two(first_crawl):
     replica, store, work, _ = first_crawl
     target = replica.ground_truth()[5]
@@ -367,3 +390,30 @@ def test_two_crawls_into_postgresql_store_each_article_once_and_keep_edits(tmp_p
         assert runs[0]["counts"]["new"] == 0
     finally:
         cleanup()
+
+
+def test_jobdir_kept_between_finished_runs_does_not_block_the_next(tmp_path: Path):
+    job = {"JOBDIR": str(tmp_path / "job")}
+    with Replica(40, 8) as replica:
+        first = run_crawl(replica.origin, str(tmp_path / "j.db"), tmp_path / "run1", settings=job)
+        replica.clear_request_log()
+        second = run_crawl(replica.origin, str(tmp_path / "j.db"), tmp_path / "run2", settings=job)
+        paths = [e.path for e in replica.request_log]
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert "/" in paths and "/rss/home.rss" in paths  # discovery happens again
+
+
+def test_sections_nobody_has_fail_with_a_clear_line(tmp_path: Path):
+    with Replica(20, 9) as replica:
+        result = run_crawl(
+            replica.origin,
+            str(tmp_path / "s.db"),
+            tmp_path / "run",
+            "sections=khong-ton-tai",
+            settings={"RETRY_TIMES": "0"},
+        )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "none of the sections khong-ton-tai gave a listing page" in result.stderr
+    assert "cannot reach" not in result.stderr

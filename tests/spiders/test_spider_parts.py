@@ -119,11 +119,19 @@ def test_exit_status(stats, status):
         pytest.param({"refresh": "sometimes"}, "all, recent, none", id="refresh-unknown"),
         pytest.param({"max_articles": "ten"}, "whole number", id="max-articles-not-a-number"),
         pytest.param({"sinse": "2021-01-01"}, "unknown argument", id="misspelt-argument"),
+        pytest.param({"sections": "chính trị"}, "not a section slug", id="section-name-not-slug"),
+        pytest.param({"discover": "home,rss"}, "unknown rss", id="discover-unknown-source"),
     ],
 )
 def test_bad_arguments_are_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):
         PortalSpider.check_arguments(**kwargs)
+
+
+def test_section_slugs_forgive_case_and_spaces():
+    from newsbot.spiders.portal import _section_slugs
+
+    assert _section_slugs(" Chinh-Tri, kinh-te ,") == ["chinh-tri", "kinh-te"]
 
 
 def test_good_arguments_pass():
