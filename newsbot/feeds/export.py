@@ -24,7 +24,7 @@ from newsbot.feeds.atomic import atomic_write
 from newsbot.feeds.csvfile import write_csv_to
 from newsbot.feeds.jsonfeed import render_json_feed
 from newsbot.feeds.jsonl import write_jsonl_to
-from newsbot.feeds.publish import feed_meta, store_target
+from newsbot.feeds.publish import feed_meta
 from newsbot.feeds.selection import is_duplicate, latest, local_date, unique_by_url
 from newsbot.feeds.slug import section_slug
 
@@ -154,6 +154,14 @@ def _write(args: argparse.Namespace, records: Iterator[dict[str, Any]], out: Bin
         out.write(data)
 
 
+def _store_target(given: str | None) -> str:
+    """``--store`` plays the part of the ``NEWSBOT_STORE`` setting (it wins over the env)."""
+    # Imported here: the pipelines package pulls in Scrapy, which export needs no more of.
+    from newsbot.pipelines.run import store_target
+
+    return store_target({"NEWSBOT_STORE": given})
+
+
 def run_export(args: argparse.Namespace) -> int:
     """Run ``newsbot export`` with parsed arguments; return the exit status."""
     try:
@@ -163,7 +171,7 @@ def run_export(args: argparse.Namespace) -> int:
             raise ExportError(f"--since {since} is after --until {until}")
         if args.limit is not None and args.limit < 0:
             raise ExportError("--limit must be 0 or more")
-        store = open_export_store(args.store or store_target())
+        store = open_export_store(_store_target(args.store))
     except ExportError as exc:
         print(f"newsbot export: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -2,7 +2,8 @@
 
 Layout under the feeds directory (``NEWSBOT_FEEDS_DIR``, default ``output/feeds``)::
 
-    runs/<run-id>.jsonl          the run's new and updated records
+    runs/<run-id>.jsonl          the run's new and updated records (also written for an
+                                 earlier run that never finished, e.g. killed, when found)
     by-date/YYYY-MM-DD.jsonl     every stored article published that day (+07:00), once
     all.atom, all.json           the latest articles of every section (no near-duplicates)
     <section-slug>.atom / .json  the same per section
@@ -12,6 +13,11 @@ Only what a run can have changed is rewritten: the partitions of the days its re
 published on and the feeds of the sections they belong to; a file whose content did not
 change keeps its mtime. When ``index.json`` or a feed it lists is missing (first publish, a
 wiped directory), every feed is rebuilt from the store.
+
+A run killed before it could publish (SIGKILL: its ``crawl_runs`` row stays "running") has
+stored records no output shows. Each publish therefore also publishes the recent runs that
+did not finish and have no run file yet: their run files are written and their days'
+partitions and sections' feeds rewritten with the current run's.
 """
 
 from __future__ import annotations
@@ -40,7 +46,8 @@ ALL_FEED = "all"
 INDEX_FILE = "index.json"
 DEFAULT_FEEDS_DIR = "output/feeds"
 DEFAULT_FEEDS_LIMIT = 100
-DEFAULT_STORE = "output/newsbot.db"
+#: How many recent runs are checked for records that were never published.
+RECOVER_RUNS = 50
 
 # A run id becomes a file name; anything else could escape the runs/ directory.
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$")
@@ -179,6 +186,26 @@ def _latest_per_section(
     return latest(everything, limit), {s: latest(g, limit) for s, g in by_section.items()}
 
 
+def unpublished_runs(
+    store: Any, feeds_dir: str | os.PathLike[str], run_id: str, *, limit: int = RECOVER_RUNS
+) -> list[str]:
+    """Ids of recent runs other than ``run_id`` that did not finish and have no run file,
+    oldest first: their records are stored but no publish has shown them."""
+    found = []
+    for run in store.recent_runs(limit=limit):
+        other = run["run_id"]
+        if other == run_id or run["status"] == "finished":
+            continue
+        try:
+            path = run_file(feeds_dir, other)
+        except ValueError:
+            logger.warning("run %r cannot be published: its id is not a file name", other)
+            continue
+        if not path.exists():
+            found.append(other)
+    return found[::-1]
+
+
 def publish_run(
     store: Any,
     run_id: str,
@@ -189,10 +216,12 @@ def publish_run(
 ) -> dict[str, Any]:
     """Write the run file, the partitions and feeds the run touched; return what was written.
 
-    ``store`` is an open :mod:`newsbot.store` store. ``base_url``, when the feeds are served
-    over HTTP, makes feed ids and self links absolute URLs. The result lists every file
-    considered: ``{"run_id", "run_file": {path, count}, "partitions": [{date, path, count,
-    written}], "feeds": [{name, section, atom, json, count, written}], "rebuilt_all": bool}``.
+    Earlier runs found by :func:`unpublished_runs` are published along (their run files,
+    partitions and feeds). ``store`` is an open :mod:`newsbot.store` store. ``base_url``,
+    when the feeds are served over HTTP, makes feed ids and self links absolute URLs. The
+    result lists every file considered: ``{"run_id", "run_file": {path, count},
+    "recovered_runs": [{run_id, path, count}], "partitions": [{date, path, count, written}],
+    "feeds": [{name, section, atom, json, count, written}], "rebuilt_all": bool}``.
     """
     root = Path(feeds_dir)
     path = run_file(root, run_id)
@@ -208,10 +237,18 @@ def publish_run(
                 sections.add(record["section"])
             yield record
 
+    recovered = []
+    for earlier in unpublished_runs(store, root, run_id):
+        earlier_path = run_file(root, earlier)
+        count = write_jsonl(earlier_path, noting(store.iter_run_changes(earlier)))
+        recovered.append({"run_id": earlier, "path": str(earlier_path), "count": count})
+        logger.warning("run %s did not finish; published its %d records now", earlier, count)
     run_count = write_jsonl(path, noting(store.iter_run_changes(run_id)))
+    changed = run_count + sum(r["count"] for r in recovered)
     report: dict[str, Any] = {
         "run_id": run_id,
         "run_file": {"path": str(path), "count": run_count},
+        "recovered_runs": recovered,
         "partitions": [],
         "feeds": [],
         "rebuilt_all": False,
@@ -233,7 +270,7 @@ def publish_run(
         newest, per_section = _latest_per_section(
             store.iter_articles(include_duplicates=False, newest_first=True), limit
         )
-    elif run_count:
+    elif changed:
         newest = latest(
             store.iter_articles(include_duplicates=False, newest_first=True, limit=limit), limit
         )
@@ -271,23 +308,22 @@ def publish_run(
     return report
 
 
-def store_target(settings_value: str | None = None) -> str:
-    """The store to open: the setting, else env ``NEWSBOT_STORE``, else ``output/newsbot.db``."""
-    return settings_value or os.environ.get("NEWSBOT_STORE") or DEFAULT_STORE
-
-
 class PublishPipeline:
     """Scrapy item pipeline that publishes the run's outputs once the crawl is over.
 
-    Items pass through unchanged. Publishing happens on the ``spider_closed`` signal, which
-    Scrapy sends after every pipeline's ``close_spider`` has finished; the store pipeline
-    flushes its last batch and records the run there, and pipelines close in parallel, so
-    publishing from ``close_spider`` could miss the last batch.
+    Items pass through unchanged (internal ``_`` keys removed). With the newsbot store
+    pipelines on, publishing is a ``RunRecorder.before_finish`` callback: it runs once the
+    last batch is written and before the run is recorded and its store lock released, so no
+    other run writes while the feeds are built. Without them (no recorder for the crawler
+    when this pipeline is built) it runs on ``spider_closed``, which Scrapy sends after
+    every pipeline's ``close_spider``; pipelines close in parallel, so publishing from
+    ``close_spider`` could miss the last batch.
 
     Settings: ``NEWSBOT_PUBLISH`` (default True; False disables the pipeline),
     ``NEWSBOT_FEEDS_DIR`` (default ``output/feeds``), ``NEWSBOT_FEEDS_LIMIT`` (default 100),
-    ``NEWSBOT_FEEDS_BASE_URL`` (optional, where the feeds are served), ``NEWSBOT_STORE``.
-    Stats read: ``newsbot/run_id`` (the run to publish), ``newsbot/fatal`` (skip publishing).
+    ``NEWSBOT_FEEDS_BASE_URL`` (optional, where the feeds are served), ``NEWSBOT_STORE``
+    (as :func:`newsbot.pipelines.run.store_target` reads it). Stats read:
+    ``newsbot/run_id`` (the run to publish), ``newsbot/fatal`` (skip publishing).
     """
 
     def __init__(
@@ -296,7 +332,7 @@ class PublishPipeline:
         *,
         feeds_dir: str,
         limit: int = DEFAULT_FEEDS_LIMIT,
-        store: str = DEFAULT_STORE,
+        store: str | None = None,
         base_url: str | None = None,
     ) -> None:
         self.crawler = crawler
@@ -311,6 +347,8 @@ class PublishPipeline:
         from scrapy import signals
         from scrapy.exceptions import NotConfigured
 
+        from newsbot.pipelines.run import RunRecorder, store_target
+
         settings = crawler.settings
         if not settings.getbool("NEWSBOT_PUBLISH", True):
             raise NotConfigured("NEWSBOT_PUBLISH is off")
@@ -318,10 +356,16 @@ class PublishPipeline:
             crawler,
             feeds_dir=settings.get("NEWSBOT_FEEDS_DIR") or DEFAULT_FEEDS_DIR,
             limit=settings.getint("NEWSBOT_FEEDS_LIMIT", DEFAULT_FEEDS_LIMIT),
-            store=store_target(settings.get("NEWSBOT_STORE")),
+            store=store_target(settings),
             base_url=settings.get("NEWSBOT_FEEDS_BASE_URL") or None,
         )
-        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        # Pipelines are built in priority order, so the store pipelines' recorder exists
+        # by now when they are on.
+        recorder = RunRecorder.existing(crawler)
+        if recorder is not None:
+            recorder.before_finish(pipeline.publish)
+        else:
+            crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     def process_item(self, item: Any) -> Any:
@@ -364,13 +408,19 @@ class PublishPipeline:
             return None
         feed_files = sum(len(f["written"]) for f in report["feeds"])
         partitions = sum(1 for p in report["partitions"] if p["written"])
+        recovered = report["recovered_runs"]
         stats.set_value("newsbot/published_records", report["run_file"]["count"])
-        stats.set_value("newsbot/published_files", 1 + partitions + feed_files)
+        stats.set_value("newsbot/published_files", 1 + len(recovered) + partitions + feed_files)
+        if recovered:
+            stats.set_value("newsbot/published_recovered_runs", [r["run_id"] for r in recovered])
         logger.info(
-            "Published run %s to %s: %d records, %d partitions and %d feed files rewritten",
+            "Published run %s to %s: %d records (+%d of %d unfinished runs), %d partitions"
+            " and %d feed files rewritten",
             run_id,
             self.feeds_dir,
             report["run_file"]["count"],
+            sum(r["count"] for r in recovered),
+            len(recovered),
             partitions,
             feed_files,
         )

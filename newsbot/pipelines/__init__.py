@@ -9,9 +9,11 @@ Use in ``settings.py``::
         "newsbot.pipelines.StorePipeline": 400,
     }
 
-A publish/feeds pipeline, if any, goes after 400; the run's records are in the
-store once StorePipeline has closed, so feeds written on ``spider_closed`` can read
-them with ``Store.iter_run_changes(run_id)``.
+A publish/feeds pipeline, if any, goes after 400. It registers its work with
+``RunRecorder.existing(crawler).before_finish(callback)``: the callback runs once the
+last batch is written and before the run is recorded and its lock released, so it can
+read the run's records with ``Store.iter_run_changes(run_id)`` while no other run can
+write.
 
 Settings (read in ``from_crawler``):
 
@@ -19,7 +21,9 @@ Settings (read in ``from_crawler``):
 setting                        default                meaning
 =============================  =====================  ===========================================
 NEWSBOT_STORE                  ``output/newsbot.db``  SQLite path or ``postgresql://`` DSN; the
-                                                      environment variable of the same name wins
+                                                      setting wins (``settings.py`` defaults it
+                                                      from the environment variable of the same
+                                                      name, used when the setting is empty)
 NEWSBOT_STORE_BATCH            100                    records per write transaction; 1 when
                                                       ``JOBDIR`` is set (a resumable job marks
                                                       requests seen before their items are
@@ -34,8 +38,11 @@ NEWSBOT_MINHASH_PERM           128                    MinHash permutations (sign
 Stats written: ``newsbot/run_id``, ``newsbot/items_seen``, ``newsbot/coverage/<field>``,
 ``newsbot/provenance/<field>/<source>``, ``newsbot/dropped/<reason>``,
 ``newsbot/stored/<outcome>`` and, when the run cannot start, ``newsbot/fatal``.
-The spider may put given-up requests in ``newsbot/errors`` (list of {url, reason});
-they are recorded with the run.
+Stats read from the spider: ``newsbot/errors`` (given-up requests, list of {url, reason};
+recorded with the run), ``newsbot/article_pages`` (article pages it tried to parse: the
+coverage denominator when larger than the items seen) and ``newsbot/parse_errors/<kind>``
+(recorded in the run's counts). The run's ``args`` are the spider's ``args`` dict (its
+``-a`` arguments) when it has one, plus ``JOBDIR``.
 """
 
 from newsbot.pipelines.dedup import DedupPipeline

@@ -10,8 +10,15 @@ and store pipelines. Lifecycle:
   spider closes with reason ``store_locked`` before any request is sent.
 * ``add``: buffer a record; a full batch is written in one transaction.
 * ``flush`` (StorePipeline.close_spider): write what is buffered.
-* ``finish`` (``spider_closed`` signal, which knows the close reason): write
-  status, counts, coverage, provenance mix and errors; release the lock.
+* ``finish`` (``spider_closed`` signal, which knows the close reason): flush, run
+  the ``before_finish`` callbacks (the publish pipeline publishes there, so feeds
+  are written while the run still holds the lock), then write status, counts,
+  coverage, provenance mix and errors, and release the lock.
+
+Coverage is measured against every article page the spider tried to parse
+(stats ``newsbot/article_pages``), not only the items it produced: a page the
+parser could not read never becomes an item, and a total layout break (no items
+at all) must show as coverage 0, not as a run with nothing to measure.
 
 A run killed with SIGKILL leaves its row "running"; ``Store.last_run`` shows it.
 """
@@ -23,6 +30,7 @@ import logging
 import os
 import secrets
 import weakref
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,13 +38,13 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from scrapy.exceptions import CloseSpider
 
+from newsbot.record import COVERAGE_FIELDS
 from newsbot.store import DEFAULT_TARGET, Store, StoreError, StoreLocked, open_store
 from newsbot.store.dedup import DEFAULT_NUM_PERM, DEFAULT_THRESHOLD, Deduplicator
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_BATCH = 100
-OUTCOMES = ("new", "duplicate", "updated", "unchanged", "error")
 #: Outcome name -> key in the run's counts.
 COUNT_KEYS = {
     "new": "new",
@@ -50,8 +58,13 @@ _recorders: weakref.WeakKeyDictionary[Any, RunRecorder] = weakref.WeakKeyDiction
 
 
 def store_target(settings: Any) -> str:
-    """Where the store is: env ``NEWSBOT_STORE``, else setting ``NEWSBOT_STORE``, else default."""
-    return os.environ.get("NEWSBOT_STORE") or settings.get("NEWSBOT_STORE") or DEFAULT_TARGET
+    """Where the store is: setting ``NEWSBOT_STORE``, else env ``NEWSBOT_STORE``, else default.
+
+    The setting wins: ``newsbot/settings.py`` already defaults it from the environment,
+    so a value here is either the environment's or a deliberate ``-s NEWSBOT_STORE=...``.
+    ``settings`` is Scrapy ``Settings`` or any mapping with ``get``.
+    """
+    return settings.get("NEWSBOT_STORE") or os.environ.get("NEWSBOT_STORE") or DEFAULT_TARGET
 
 
 def new_run_id() -> str:
@@ -59,7 +72,18 @@ def new_run_id() -> str:
 
 
 def _spider_args(spider: Any) -> dict[str, Any]:
-    """The spider's ``-a`` arguments: Scrapy sets them as plain instance attributes."""
+    """The spider's ``-a`` arguments.
+
+    A spider that keeps them in ``args`` (a dict of exactly the arguments given) is
+    taken at its word; otherwise the scalar instance attributes Scrapy set from them
+    (which also catches attributes the spider set itself).
+    """
+    given = getattr(spider, "args", None)
+    if isinstance(given, dict):
+        return {
+            str(k): v if isinstance(v, str | int | float | bool) or v is None else str(v)
+            for k, v in given.items()
+        }
     return {
         k: v
         for k, v in vars(spider).items()
@@ -94,6 +118,10 @@ class RunRecorder:
         self.raw_buffer: list[dict[str, Any]] = []
         self.counts: dict[str, int] = {key: 0 for key in COUNT_KEYS.values()}
         self.errors: list[dict[str, str]] = []
+        # URLs this run stored as new: if a later record supersedes one, it moves from
+        # "new" to "duplicates" so the counts match what the store holds.
+        self._new_urls: set[str] = set()
+        self._before_finish: list[Callable[[], Any]] = []
         crawler.signals.connect(self._item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(self._spider_closed, signal=signals.spider_closed)
 
@@ -103,6 +131,17 @@ class RunRecorder:
         if recorder is None:
             recorder = _recorders[crawler] = cls(crawler)
         return recorder
+
+    @classmethod
+    def existing(cls, crawler: Any) -> RunRecorder | None:
+        """The crawler's recorder if a pipeline has made one, else None (never creates one)."""
+        return _recorders.get(crawler)
+
+    def before_finish(self, callback: Callable[[], Any]) -> None:
+        """Call ``callback()`` at the end of the run, after the last batch is written and
+        before the run is recorded and its lock released (also when the run never started,
+        so the callback can say why it has nothing to do). Errors are logged, not raised."""
+        self._before_finish.append(callback)
 
     # -- store and dedup ---------------------------------------------------------
 
@@ -171,14 +210,30 @@ class RunRecorder:
         if not self.buffer:
             return
         records, self.buffer = self.buffer, []
-        outcomes = self.store.write_batch(records, self.run_id)
-        for record, outcome in zip(records, outcomes, strict=True):
+        results = self.store.write_batch_results(records, self.run_id)
+        for record, result in zip(records, results, strict=True):
+            outcome = result.outcome
             self.counts[COUNT_KEYS[outcome]] += 1
             self.stats.inc_value(f"newsbot/stored/{outcome}")
-            if outcome == "error":
-                self.errors.append({"url": str(record.get("url")), "reason": "store write failed"})
+            if outcome == "new":
+                self._new_urls.add(str(record.get("url")))
+            elif outcome == "error":
+                reason = result.reason or "store write failed"
+                self.errors.append({"url": str(record.get("url")), "reason": reason})
+            if result.marked_duplicate:
+                self._count_marked_duplicate(result.marked_duplicate)
         if self._dedup is not None:
             self._dedup.flushed()
+
+    def _count_marked_duplicate(self, url: str) -> None:
+        # A stored original turned into a copy of the earlier publication just written.
+        self.counts["duplicates"] += 1
+        self.stats.inc_value("newsbot/stored/duplicate")
+        if url in self._new_urls:
+            # Stored as new earlier in this run: it is one article, now counted once.
+            self._new_urls.discard(url)
+            self.counts["new"] -= 1
+            self.stats.inc_value("newsbot/stored/new", -1)
 
     def _item_dropped(self, item: Any, response: Any = None, exception: Any = None) -> None:
         # Keep the page of a dropped article: after a parser fix, reparse recovers it.
@@ -189,22 +244,38 @@ class RunRecorder:
             )
 
     def summary(self) -> tuple[dict[str, Any], dict[str, float], dict[str, dict[str, int]]]:
-        """counts, coverage {field: share} and provenance mix {field: {source: n}} of the run."""
+        """counts, coverage {field: share} and provenance mix {field: {source: n}} of the run.
+
+        Coverage shares are of ``max(items seen, article pages)``: article pages the parser
+        failed on count as articles missing every field.
+        """
         stats = self.stats.get_stats()
         seen = int(stats.get("newsbot/items_seen", 0))
+        pages = int(stats.get("newsbot/article_pages", 0))
         dropped = sum(int(v) for k, v in stats.items() if k.startswith("newsbot/dropped/"))
+        parse_errors = {
+            k.removeprefix("newsbot/parse_errors/"): int(v)
+            for k, v in sorted(stats.items())
+            if k.startswith("newsbot/parse_errors/")
+        }
         counts: dict[str, Any] = {
             "seen": seen,
+            "article_pages": pages,
             **self.counts,
             "dropped": dropped,
+            "parse_errors": parse_errors,
             "errors": len(self.errors),
             "requests": int(stats.get("downloader/request_count", 0)),
         }
-        coverage = {
-            k.removeprefix("newsbot/coverage/"): round(int(v) / seen, 4)
-            for k, v in sorted(stats.items())
-            if k.startswith("newsbot/coverage/") and seen
-        }
+        total = max(seen, pages)
+        coverage: dict[str, float] = {}
+        if total:
+            # Every coverage field is listed, so a field never found shows as 0.0.
+            coverage = {field: 0.0 for field in COVERAGE_FIELDS}
+            for key, value in stats.items():
+                if key.startswith("newsbot/coverage/"):
+                    coverage[key.removeprefix("newsbot/coverage/")] = round(int(value) / total, 4)
+            coverage = dict(sorted(coverage.items()))
         provenance: dict[str, dict[str, int]] = {}
         for key, value in sorted(stats.items()):
             if key.startswith("newsbot/provenance/"):
@@ -212,12 +283,23 @@ class RunRecorder:
                 provenance.setdefault(field, {})[source] = int(value)
         return counts, coverage, provenance
 
+    def _run_before_finish(self) -> None:
+        # Taken off the list first: each callback runs once even if finish runs twice.
+        callbacks, self._before_finish = self._before_finish, []
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:  # noqa: BLE001 - the run must still be recorded and unlocked
+                logger.exception("end-of-run callback %r failed", callback)
+
     def finish(self, reason: str) -> None:
         if not self.started:
+            self._run_before_finish()
             self.close()
             return
         try:
             self.flush()
+            self._run_before_finish()
             spider_errors = self.stats.get_value("newsbot/errors") or []
             self.errors = [
                 {"url": str(e.get("url")), "reason": str(e.get("reason"))}

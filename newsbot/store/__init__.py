@@ -33,6 +33,8 @@ Public API (others call these names)::
                                                 # seen_at, run_id; oldest first
         iter_raw_pages() -> Iterator[RawPage]   # url, fetched_url, fetched_at, html
         write_batch(records, run_id) -> list[str]  # new|duplicate|updated|unchanged|error
+        write_batch_results(records, run_id) -> list[WriteResult]  # (outcome, reason,
+                                                # marked_duplicate) per record
         save_raw_pages(records) -> None         # raw HTML of records that were not stored
         stats_report(*, days=30) -> dict        # see newsbot.store.stats
         integrity_check() -> str                # "ok" when sound
@@ -50,6 +52,8 @@ the same text (sha256 of normalised title, lead, body) only moves
 ``last_seen_at``; a new text adds an ``article_versions`` row and bumps ``version``;
 changed metadata with the same text is updated in place; a near-duplicate of
 another story is stored with ``duplicate_of`` = the earlier publication's URL.
+When the new record is the earlier publication, the stored original and its copies
+are re-pointed to it (``WriteResult.marked_duplicate`` names the former original).
 """
 
 from newsbot.store.backend import (
@@ -59,6 +63,7 @@ from newsbot.store.backend import (
     Store,
     StoreError,
     StoreLocked,
+    WriteResult,
     open_store,
 )
 
@@ -69,5 +74,6 @@ __all__ = [
     "Store",
     "StoreError",
     "StoreLocked",
+    "WriteResult",
     "open_store",
 ]

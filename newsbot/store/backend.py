@@ -88,6 +88,18 @@ class RawPage(NamedTuple):
     html: bytes
 
 
+class WriteResult(NamedTuple):
+    """What writing one record did (see :meth:`Store.write_batch_results`)."""
+
+    #: ``new``, ``duplicate``, ``updated``, ``unchanged`` or ``error``.
+    outcome: str
+    #: Why the write failed (exception type and text); None unless ``error``.
+    reason: str | None = None
+    #: URL of a stored article this record superseded as the earlier publication, which
+    #: the write marked ``duplicate_of`` this record (it was an original until now).
+    marked_duplicate: str | None = None
+
+
 class KnownArticle(NamedTuple):
     source_id: str | None
     published_at: str
@@ -578,27 +590,33 @@ class Store:
         (text changed: new version; or metadata changed in place), ``unchanged``
         (only ``last_seen_at`` moves), ``error`` (logged with its URL). When the batch
         transaction fails, records are retried one per transaction so one bad record
-        costs only itself.
+        costs only itself. :meth:`write_batch_results` says more per record.
         """
+        return [result.outcome for result in self.write_batch_results(records, run_id)]
+
+    def write_batch_results(
+        self, records: Sequence[dict[str, Any]], run_id: str | None
+    ) -> list[WriteResult]:
+        """As :meth:`write_batch`, with each failure's reason and each superseded copy."""
         try:
             with self._db.transaction():
                 return [self._write(record, run_id) for record in records]
         except Exception as exc:  # noqa: BLE001 - any write error triggers the per-record retry
             if len(records) == 1:
                 logger.error("store write failed for %s: %s", records[0].get("url"), exc)
-                return ["error"]
+                return [WriteResult("error", _reason(exc))]
             logger.warning("batch of %d failed (%s); retrying one by one", len(records), exc)
-        outcomes = []
+        results = []
         for record in records:
             try:
                 with self._db.transaction():
-                    outcomes.append(self._write(record, run_id))
+                    results.append(self._write(record, run_id))
             except Exception as exc:  # noqa: BLE001 - reported per record, with its URL
                 logger.error("store write failed for %s: %s", record.get("url"), exc)
-                outcomes.append("error")
-        return outcomes
+                results.append(WriteResult("error", _reason(exc)))
+        return results
 
-    def _write(self, record: dict[str, Any], run_id: str | None) -> str:
+    def _write(self, record: dict[str, Any], run_id: str | None) -> WriteResult:
         db = self._db
         seen_at = to_utc_iso(record.get("_fetched_at")) or utc_now()
         chash = record.get("_content_hash") or content_hash(record)
@@ -623,13 +641,22 @@ class Store:
             self._add_version(row["url"], 1, chash, values, seen_at, run_id)
             self._save_signature(row["url"], record)
             superseded = record.get("_supersedes")
+            marked = None
             if superseded:
-                db.execute(
+                # The former original becomes a copy of this earlier publication (counted
+                # by the caller as a duplicate), and its copies now point here too.
+                cur = db.execute(
                     "UPDATE articles SET duplicate_of = ?, run_id = ?"
-                    " WHERE url = ? OR duplicate_of = ?",
-                    (row["url"], run_id, superseded, superseded),
+                    " WHERE url = ? AND duplicate_of IS NULL",
+                    (row["url"], run_id, superseded),
                 )
-            return "duplicate" if row["duplicate_of"] else "new"
+                if cur.rowcount:
+                    marked = superseded
+                db.execute(
+                    "UPDATE articles SET duplicate_of = ?, run_id = ? WHERE duplicate_of = ?",
+                    (row["url"], run_id, superseded),
+                )
+            return WriteResult("duplicate" if row["duplicate_of"] else "new", None, marked)
 
         url = existing["url"]
         last_seen = max(existing["last_seen_at"], seen_at)
@@ -638,12 +665,12 @@ class Store:
             self._update(url, values, chash, version, last_seen, run_id)
             self._add_version(url, version, chash, values, seen_at, run_id)
             self._save_signature(url, record)
-            return "updated"
+            return WriteResult("updated")
         if any(_differs(existing[f], values[f], f in JSON_FIELDS) for f in METADATA_FIELDS):
             self._update(url, values, chash, int(existing["version"]), last_seen, run_id)
-            return "updated"
+            return WriteResult("updated")
         db.execute("UPDATE articles SET last_seen_at = ? WHERE url = ?", (last_seen, url))
-        return "unchanged"
+        return WriteResult("unchanged")
 
     def _update(
         self,
@@ -715,6 +742,11 @@ def _column_values(record: Mapping[str, Any]) -> dict[str, Any]:
     values["provenance"] = _dumps(record.get("provenance") or {})
     values["published_utc"] = to_utc_iso(record.get("published_at"))
     return values
+
+
+def _reason(exc: BaseException) -> str:
+    """A failed write's reason as the run records it."""
+    return f"store write failed: {type(exc).__name__}: {exc}"
 
 
 def _differs(stored: Any, new: Any, is_json: bool) -> bool:

@@ -38,7 +38,7 @@ def reparse(
     """
     # Pipelines import Scrapy; imported here so the store package stays light.
     from newsbot.pipelines.normalize import normalize_record
-    from newsbot.pipelines.run import new_run_id
+    from newsbot.pipelines.run import COUNT_KEYS, new_run_id
     from newsbot.pipelines.validate import missing_reason
 
     counts = {
@@ -53,13 +53,6 @@ def reparse(
         "unchanged": 0,
         "store_errors": 0,
     }
-    outcome_key = {
-        "new": "new",
-        "duplicate": "duplicates",
-        "updated": "updated",
-        "unchanged": "unchanged",
-        "error": "store_errors",
-    }
     errors: list[dict[str, str]] = []
     run_id = run_id or new_run_id()
     with store.run_lock():
@@ -68,11 +61,15 @@ def reparse(
         buffer: list[dict[str, Any]] = []
 
         def flush() -> None:
-            outcomes = store.write_batch(buffer, run_id)
-            for record, outcome in zip(buffer, outcomes, strict=True):
-                counts[outcome_key[outcome]] += 1
-                if outcome == "error":
-                    errors.append({"url": str(record.get("url")), "reason": "store write failed"})
+            results = store.write_batch_results(buffer, run_id)
+            for record, result in zip(buffer, results, strict=True):
+                counts[COUNT_KEYS[result.outcome]] += 1
+                if result.outcome == "error":
+                    reason = result.reason or "store write failed"
+                    errors.append({"url": str(record.get("url")), "reason": reason})
+                if result.marked_duplicate:
+                    # A stored original became a copy of the earlier publication just written.
+                    counts["duplicates"] += 1
             buffer.clear()
             dedup.flushed()
 

@@ -2,9 +2,11 @@
 
 ``stats_report`` gathers the numbers (a plain dict, JSON-ready), ``format_stats``
 prints them for a terminal or cron mail, and ``coverage_ok`` is the health check
-whose failure makes the command exit non-zero: when the share of records with a
-title, ``published_at`` or body in the last run that saw items falls under the
-threshold, the publisher's layout has most likely changed.
+whose failure makes the command exit non-zero: when the share of articles with a
+title, ``published_at`` or body in the last run that saw items or article pages
+falls under the threshold, the publisher's layout has most likely changed. Article
+pages the parser failed on count against coverage, so a total layout break (pages
+fetched, no items) reads as coverage 0, not as a run with nothing to measure.
 """
 
 from __future__ import annotations
@@ -33,8 +35,9 @@ def stats_report(store: Store, *, days: int = 30) -> dict[str, Any]:
     """Articles per section and day, latency published_at → first_seen_at, last-run coverage.
 
     Volume and latency cover articles first seen in the last ``days`` days. Coverage
-    and provenance come from the latest finished run that saw items (a run with
-    nothing new has nothing to measure); ``last_run`` is the latest run of any kind.
+    and provenance come from the latest finished run that saw items or article pages
+    (a run that fetched no article has nothing to measure); ``last_run`` is the latest
+    run of any kind.
     """
     now = datetime.now(UTC)
     cutoff = (now - timedelta(days=days)).isoformat(timespec="seconds")
@@ -55,13 +58,7 @@ def stats_report(store: Store, *, days: int = 30) -> dict[str, Any]:
         latencies.append(delta.total_seconds())
     runs = store.recent_runs(limit=50)
     coverage_run = next(
-        (
-            r
-            for r in runs
-            if r["status"] != "running"
-            and r["spider"] != "reparse"
-            and (r.get("counts") or {}).get("seen")
-        ),
+        (r for r in runs if r["status"] != "running" and r["spider"] != "reparse" and _measured(r)),
         None,
     )
     total = store.query("SELECT COUNT(*), COUNT(duplicate_of) FROM articles")[0]
@@ -85,6 +82,12 @@ def stats_report(store: Store, *, days: int = 30) -> dict[str, Any]:
     }
 
 
+def _measured(run: dict[str, Any]) -> bool:
+    """Whether the run fetched anything coverage can be judged on."""
+    counts = run.get("counts") or {}
+    return bool(counts.get("seen") or counts.get("article_pages"))
+
+
 def _run_summary(run: dict[str, Any]) -> dict[str, Any]:
     keys = ("run_id", "spider", "started_at", "finished_at", "status", "counts")
     summary = {k: run.get(k) for k in keys}
@@ -95,11 +98,12 @@ def _run_summary(run: dict[str, Any]) -> dict[str, Any]:
 def coverage_ok(report: dict[str, Any], threshold: float = 0.9) -> bool:
     """False when title, published_at or body coverage of the last run is under ``threshold``.
 
-    True when no run has seen items yet: there is nothing to judge.
+    True when no run has seen items or article pages yet: there is nothing to judge. A
+    judged run missing a field's coverage (e.g. no item at all) has 0 for it.
     """
-    coverage = report.get("coverage")
-    if not coverage:
+    if report.get("coverage_run") is None:
         return True
+    coverage = report.get("coverage") or {}
     return all(float(coverage.get(f, 0.0)) >= threshold for f in HEALTH_FIELDS)
 
 
@@ -142,11 +146,15 @@ def format_stats(report: dict[str, Any], threshold: float = 0.9) -> str:
         lines.append("last run: none")
     cov_run = report["coverage_run"]
     if not cov_run:
-        lines.append("coverage: no finished run has seen items yet")
+        lines.append("coverage: no finished run has seen items or article pages yet")
         return "\n".join(lines)
-    lines.append(f"coverage of run {cov_run['run_id']} ({cov_run['counts'].get('seen')} items):")
+    counts = cov_run["counts"] or {}
+    measured = f"{counts.get('seen') or 0} items"
+    if counts.get("article_pages"):
+        measured += f" of {counts['article_pages']} article pages"
+    lines.append(f"coverage of run {cov_run['run_id']} ({measured}):")
     provenance = report.get("provenance") or {}
-    coverage = {field: 0.0 for field in HEALTH_FIELDS} | report["coverage"]
+    coverage = {field: 0.0 for field in HEALTH_FIELDS} | (report["coverage"] or {})
     for field, share in sorted(coverage.items()):
         flag = "  LOW" if field in HEALTH_FIELDS and share < threshold else ""
         mix = ", ".join(f"{src} {n}" for src, n in sorted(provenance.get(field, {}).items()))

@@ -318,3 +318,47 @@ def test_pipeline_reports_publish_failure_in_stats(tmp_path):
     assert crawler.stats.get_value("newsbot/publish_error").startswith(
         ("FileExistsError", "NotADirectoryError")
     )
+
+
+@pytest.mark.parametrize(
+    ("status", "had_run_file", "recovered"),
+    [
+        pytest.param(None, False, True, id="killed-run-left-running"),
+        pytest.param("shutdown", False, True, id="interrupted-run-never-published"),
+        pytest.param("finished", False, False, id="finished-run-not-republished"),
+        pytest.param(None, True, False, id="run-file-already-written"),
+    ],
+)
+def test_unfinished_earlier_run_is_published_along(
+    store, tmp_path, status, had_run_file, recovered
+):
+    feeds = tmp_path / "feeds"
+    url = {n: make_article(n)["url"] for n in range(30)}
+    run(store, "r0", [incoming(1)])
+    publish_run(store, "r0", feeds)
+    # r1 stores an article on the 4th and one on the 5th, then dies (SIGKILL: no publish).
+    run(store, "r1", [incoming(2), incoming(20, section="Thể thao")])
+    if status:
+        store.finish_run("r1", status, {}, {}, {}, [])
+    if had_run_file:
+        (feeds / "runs" / "r1.jsonl").write_bytes(b"")
+    run(store, "r2", [incoming(3)])
+
+    report = publish_run(store, "r2", feeds)
+
+    r1_file = feeds / "runs" / "r1.jsonl"
+    days = partitions(feeds)
+    if recovered:
+        assert report["recovered_runs"] == [{"run_id": "r1", "path": str(r1_file), "count": 2}]
+        assert [r["url"] for r in read_jsonl(r1_file)] == [url[20], url[2]]
+        assert days == {"2024-10-04.jsonl": [url[1], url[2], url[3]], "2024-10-05.jsonl": [url[20]]}
+        assert atom_ids(feeds / "the-thao.atom") == [url[20]]
+    else:
+        assert report["recovered_runs"] == []
+        assert r1_file.exists() is had_run_file
+        # Only the days r2 touched were rewritten (the 4th, from the store as it is).
+        assert "2024-10-05.jsonl" not in days
+    assert [r["url"] for r in read_jsonl(feeds / "runs" / "r2.jsonl")] == [url[3]]
+    # The next publish finds r1 published and leaves it alone.
+    run(store, "r3", [])
+    assert publish_run(store, "r3", feeds)["recovered_runs"] == []

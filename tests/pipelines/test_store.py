@@ -9,52 +9,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from scrapy import Spider, signals
-from scrapy.exceptions import DropItem
-from scrapy.utils.test import get_crawler
+from scrapy import signals
 
-from newsbot.pipelines import (
-    DedupPipeline,
-    NormalizePipeline,
-    StorePipeline,
-    ValidatePipeline,
-)
+from newsbot.pipelines import DedupPipeline, StorePipeline
 from newsbot.store import open_store
+from tests.pipelines.running import make_crawler, run_items
 from tests.store.factories import article
 
 SCRIPT = Path(__file__).with_name("crawl_items.py")
-
-
-class NewsSpider(Spider):
-    name = "baohaiduong"
-
-
-def make_crawler(target, **settings):
-    crawler = get_crawler(NewsSpider, {"NEWSBOT_STORE": target, **settings})
-    crawler.spider = crawler._create_spider(refresh="recent")
-    return crawler
-
-
-def run_items(crawler, items, reason="finished"):
-    """Push items through the four pipelines the way the engine does, then close."""
-    pipelines = [
-        NormalizePipeline(),
-        ValidatePipeline.from_crawler(crawler),
-        DedupPipeline.from_crawler(crawler),
-        StorePipeline.from_crawler(crawler),
-    ]
-    pipelines[-1].open_spider()
-    crawler.signals.send_catch_log(signals.spider_opened, spider=crawler.spider)
-    for item in items:
-        try:
-            for pipeline in pipelines:
-                item = pipeline.process_item(item)
-        except DropItem as exc:
-            crawler.signals.send_catch_log(
-                signals.item_dropped, item=item, response=None, exception=exc, spider=crawler.spider
-            )
-    pipelines[-1].close_spider()
-    crawler.signals.send_catch_log(signals.spider_closed, spider=crawler.spider, reason=reason)
 
 
 def test_run_recorded_with_counts_coverage_and_errors(store_target):

@@ -43,3 +43,23 @@ def article(n: int = 1, **overrides: Any) -> dict[str, Any]:
     }
     record.update(overrides)
     return record
+
+
+#: A wire story (state statistics release) that several outlets republish near-verbatim.
+WIRE = (
+    "Theo Tổng cục Thống kê, tổng sản phẩm trong nước quý I tăng 5,66% so với cùng kỳ năm"
+    " trước, cao hơn tốc độ tăng của quý I các năm giai đoạn 2020 đến 2023. Khu vực công"
+    " nghiệp và xây dựng tăng 6,28%, khu vực dịch vụ tăng 6,12%, nông lâm nghiệp và thủy sản"
+    " tăng 2,98%. Vốn đầu tư thực hiện toàn xã hội tăng 6,3%, xuất khẩu hàng hóa tăng 17%,"
+    " chỉ số giá tiêu dùng bình quân tăng 3,77% so với cùng kỳ năm trước."
+)
+
+
+def wire(
+    n: int,
+    published_at: str,
+    body: str = WIRE,
+    title: str = "Kinh tế quý I tăng trưởng khả quan",
+) -> dict[str, Any]:
+    """Article ``n`` carrying the wire story (near-duplicates of each other)."""
+    return article(n, title=title, body=body, published_at=published_at)

@@ -131,6 +131,24 @@ def test_bad_record_in_batch_costs_only_itself(store, caplog):
     assert bad["url"] in caplog.text
 
 
+@pytest.mark.parametrize(
+    "batch",
+    [
+        pytest.param(
+            [article(1), article(2, published_at="hôm qua")], id="batch-retried-one-by-one"
+        ),
+        pytest.param([article(2, published_at="hôm qua")], id="single-record-batch"),
+    ],
+)
+def test_write_failure_keeps_its_reason(store, batch):
+    results = store.write_batch_results(batch, "run-1")
+    failed = results[-1]
+    assert failed.outcome == "error"
+    assert failed.reason.startswith("store write failed: ValueError: ")
+    assert "hôm qua" in failed.reason
+    assert all(r.reason is None for r in results[:-1])
+
+
 def test_migrations_are_idempotent(store_target):
     first = open_store(store_target)
     version = first.schema_version()

@@ -12,15 +12,7 @@ from newsbot.store.dedup import (
     signature_from_bytes,
     text_minhash,
 )
-from tests.store.factories import BODY, article
-
-WIRE = (
-    "Theo Tổng cục Thống kê, tổng sản phẩm trong nước quý I tăng 5,66% so với cùng kỳ năm"
-    " trước, cao hơn tốc độ tăng của quý I các năm giai đoạn 2020 đến 2023. Khu vực công"
-    " nghiệp và xây dựng tăng 6,28%, khu vực dịch vụ tăng 6,12%, nông lâm nghiệp và thủy sản"
-    " tăng 2,98%. Vốn đầu tư thực hiện toàn xã hội tăng 6,3%, xuất khẩu hàng hóa tăng 17%,"
-    " chỉ số giá tiêu dùng bình quân tăng 3,77% so với cùng kỳ năm trước."
-)
+from tests.store.factories import BODY, WIRE, wire
 
 
 @pytest.mark.parametrize(
@@ -62,10 +54,6 @@ def test_signature_bytes_round_trip():
     back = signature_from_bytes(signature_bytes(mh))
     assert np.array_equal(np.asarray(back.hashvalues), np.asarray(mh.hashvalues))
     assert back.jaccard(mh) == 1.0
-
-
-def wire(n, published_at, body=WIRE, title="Kinh tế quý I tăng trưởng khả quan"):
-    return article(n, title=title, body=body, published_at=published_at)
 
 
 def store_all(store, *records, threshold=0.8):
@@ -116,9 +104,19 @@ def test_third_copy_points_at_the_original(store):
 def test_earlier_publication_found_later_becomes_the_original(store):
     # Listings are newest first: the republication is often stored before the original.
     store_all(store, wire(2, "2024-04-02T08:00:00+07:00"))
-    assert store_all(store, wire(1, "2024-04-01T08:00:00+07:00")) == ["new"]
+    store_all(store, wire(3, "2024-04-03T08:00:00+07:00"))  # already a copy of 2
+    dedup = Deduplicator.from_store(store)
+    results = store.write_batch_results(
+        [dedup.annotate(dict(wire(1, "2024-04-01T08:00:00+07:00")))], "run-2"
+    )
+    # Only 2 is newly a duplicate (3 already was); the caller counts it.
+    assert results == [("new", None, wire(2, "")["url"])]
     assert store.get_article(wire(1, "")["url"])["duplicate_of"] is None
     assert store.get_article(wire(2, "")["url"])["duplicate_of"] == wire(1, "")["url"]
+    assert store.get_article(wire(3, "")["url"])["duplicate_of"] == wire(1, "")["url"]
+    assert {r["url"] for r in store.iter_run_changes("run-2")} == {
+        wire(n, "")["url"] for n in (1, 2, 3)
+    }
 
 
 def test_index_rebuilt_from_stored_signatures(store):

@@ -69,3 +69,44 @@ def test_coverage_of_last_run_with_items(store, coverage, ok):
     text = format_stats(report)
     assert ("coverage OK" in text) is ok
     assert "layout:legacy 19" in text
+
+
+@pytest.mark.parametrize(
+    "counts, coverage, judged, ok",
+    [
+        pytest.param(
+            {"seen": 0, "article_pages": 100},
+            {"title": 0.0, "published_at": 0.0, "body": 0.0},
+            "r2",
+            False,
+            id="layout-break-no-item-parsed",
+        ),
+        pytest.param(
+            {"seen": 0, "article_pages": 100}, {}, "r2", False, id="no-item-coverage-left-empty"
+        ),
+        pytest.param(
+            {"seen": 2, "article_pages": 10},
+            {"title": 0.2, "published_at": 0.2, "body": 0.2},
+            "r2",
+            False,
+            id="two-of-ten-pages-parsed",
+        ),
+        pytest.param(
+            {"seen": 0, "article_pages": 0}, {}, "r1", True, id="nothing-fetched-judges-older-run"
+        ),
+    ],
+)
+def test_article_pages_count_against_coverage(store, counts, coverage, judged, ok):
+    healthy = {"title": 1.0, "published_at": 1.0, "body": 1.0}
+    store.start_run("r1", "baohaiduong", {})
+    store.finish_run("r1", "finished", {"seen": 20, "article_pages": 20}, healthy, {}, [])
+    store.start_run("r2", "baohaiduong", {})
+    store.finish_run("r2", "finished", counts, coverage, {}, [])
+    report = stats_report(store)
+    assert report["coverage_run"]["run_id"] == judged
+    assert coverage_ok(report) is ok
+    text = format_stats(report)
+    assert ("coverage LOW" in text) is not ok
+    if judged == "r2":
+        pages = counts["article_pages"]
+        assert f"({counts['seen']} items of {pages} article pages)" in text
