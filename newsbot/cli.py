@@ -112,9 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _store_target(args: argparse.Namespace) -> str:
-    from newsbot.store import DEFAULT_TARGET
+    from newsbot.pipelines.run import store_target
 
-    return args.store or os.environ.get("NEWSBOT_STORE") or DEFAULT_TARGET
+    # --store plays the part of the -s setting: it wins over the environment.
+    return store_target({"NEWSBOT_STORE": args.store})
 
 
 def _open_existing_store(target: str) -> Any:
