@@ -189,12 +189,13 @@ def _latest_per_section(
 def unpublished_runs(
     store: Any, feeds_dir: str | os.PathLike[str], run_id: str, *, limit: int = RECOVER_RUNS
 ) -> list[str]:
-    """Ids of recent runs other than ``run_id`` that did not finish and have no run file,
-    oldest first: their records are stored but no publish has shown them."""
+    """Ids of recent runs other than ``run_id`` with no run file, oldest first: their
+    records are stored but no publish has shown them (a run killed before publishing,
+    a publish that failed or was switched off, a ``newsbot reparse``)."""
     found = []
     for run in store.recent_runs(limit=limit):
         other = run["run_id"]
-        if other == run_id or run["status"] == "finished":
+        if other == run_id:
             continue
         try:
             path = run_file(feeds_dir, other)
@@ -242,7 +243,7 @@ def publish_run(
         earlier_path = run_file(root, earlier)
         count = write_jsonl(earlier_path, noting(store.iter_run_changes(earlier)))
         recovered.append({"run_id": earlier, "path": str(earlier_path), "count": count})
-        logger.warning("run %s did not finish; published its %d records now", earlier, count)
+        logger.warning("run %s was never published; published its %d records now", earlier, count)
     run_count = write_jsonl(path, noting(store.iter_run_changes(run_id)))
     changed = run_count + sum(r["count"] for r in recovered)
     report: dict[str, Any] = {

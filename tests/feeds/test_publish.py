@@ -325,11 +325,11 @@ def test_pipeline_reports_publish_failure_in_stats(tmp_path):
     [
         pytest.param(None, False, True, id="killed-run-left-running"),
         pytest.param("shutdown", False, True, id="interrupted-run-never-published"),
-        pytest.param("finished", False, False, id="finished-run-not-republished"),
+        pytest.param("finished", False, True, id="finished-run-whose-publish-failed"),
         pytest.param(None, True, False, id="run-file-already-written"),
     ],
 )
-def test_unfinished_earlier_run_is_published_along(
+def test_unpublished_earlier_run_is_published_along(
     store, tmp_path, status, had_run_file, recovered
 ):
     feeds = tmp_path / "feeds"
