@@ -426,7 +426,6 @@ class PortalSpider(scrapy.Spider):
         record["_raw_html"] = response.body
         record["_fetched_url"] = response.url
         record["_fetched_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-        self.known[url] = None  # type: ignore[assignment]  # stored from now on
         yield record
 
     # --- failures and the end ------------------------------------------------------
