@@ -120,6 +120,7 @@ class Response:
 
 _LEGACY_LISTING = re.compile(r"^/chuyen-muc/([a-z0-9-]+)/(\d+)/?$")
 _CURRENT_LISTING = re.compile(r"^/([a-z0-9-]+)(?:/(?:p(\d+))?)?$")
+_STORY_TIME = re.compile(r"\s*<time class=\"story__time\"[^>]*>[^<]*</time>")
 _SECTION_FEED = re.compile(r"^/rss/([a-z0-9-]+)\.rss$")
 _SITEMAP_PART = re.compile(r"^/sitemap-(\d+)\.xml$")
 # Fault pages sit at article-shaped URLs, as old or broken article links do on a real
@@ -153,8 +154,12 @@ class Replica:
         faults: FaultConfig | None = None,
         crawl_delay: float = 0.0,
         oversized_bytes: int = 11 * 1024 * 1024,
+        listing_dates: bool = True,
     ) -> None:
         self.portal = Portal(articles, seed)
+        #: False: current-layout listings show no publication times, as on the real
+        #: portal's specimen; crawlers must then judge age another way.
+        self.listing_dates = listing_dates
         self.seed = seed
         self.faults = faults or FaultConfig()
         self.crawl_delay = crawl_delay
@@ -414,7 +419,10 @@ class Replica:
         chunk = ids[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
         special = self.special_links("listing") if page == 1 else []
         render = pages.legacy_listing if legacy else pages.current_listing
-        return Response(200, render(self.portal, sec, page, pages_total, chunk, special).encode())
+        html = render(self.portal, sec, page, pages_total, chunk, special)
+        if not legacy and not self.listing_dates:
+            html = _STORY_TIME.sub("", html)
+        return Response(200, html.encode())
 
     def respond(self, raw_path: str) -> tuple[Response, str | None, int]:
         """The response for a request target, the fault it plays and the attempt number."""

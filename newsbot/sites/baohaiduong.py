@@ -360,6 +360,9 @@ class BaoHaiDuong(PortalSite):
         {"baohaiduong.vn", "www.baohaiduong.vn", "m.baohaiduong.vn", "tab.baohaiduong.vn"}
     )
     layouts = (CurrentLayout, LegacyLayout)
+    # Ids grow with time across both layouts (151453 in January 2021, 394829 in October
+    # 2024); current listings carry no dates, so `since` judges their entries by id.
+    ids_increase_with_time = True
     title_suffixes = (" - Báo Hải Dương", " | Báo Hải Dương điện tử", " | Báo Hải Dương")
     start_urls: ClassVar[tuple[str, ...]] = ("https://baohaiduong.vn/",)
     feeds: ClassVar[tuple[str, ...]] = ("https://baohaiduong.vn/rss/home.rss",)

@@ -52,6 +52,9 @@ class PortalSite(Site):
     feeds: ClassVar[tuple[str, ...]] = ()
     sitemaps: ClassVar[tuple[str, ...]] = ()
     sections: ClassVar[tuple[tuple[str, int, str], ...]] = ()
+    #: True when the portal numbers articles in publication order, so an article's
+    #: id tells whether it is older than another (used to judge undated listings).
+    ids_increase_with_time: ClassVar[bool] = False
 
     def __init__(self) -> None:
         self._layouts: list[Layout] = [cls() for cls in self.layouts]

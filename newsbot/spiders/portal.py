@@ -161,6 +161,9 @@ class PortalSpider(scrapy.Spider):
         spider._depth = {}
         spider._related_of = {}
         spider._sections_requested = set()
+        # Largest article id seen published before `since` (ids grow with time on
+        # portals that say so): an undated listing entry at or under it is older.
+        spider._old_id_floor = None
         crawler.signals.connect(spider._on_closed, signal=signals.spider_closed)
         return spider
 
@@ -198,6 +201,8 @@ class PortalSpider(scrapy.Spider):
             )
         finally:
             store.close()
+        for known in self.known.values():
+            self._learn_age(known.source_id, known.published_at)
         self.crawler.stats.set_value("newsbot/known_at_start", len(self.known))
         log.info(
             "store holds %d articles of %s; previous run %s; %d related links pending",
@@ -263,6 +268,26 @@ class PortalSpider(scrapy.Spider):
             return False
         return not (self.until and day > self.until)
 
+    def _learn_age(self, source_id: str | None, published_at: str | None) -> None:
+        if not (self.since and self.site.ids_increase_with_time and published_at):
+            return
+        if source_id and source_id.isdigit() and published_at[:10] < self.since.isoformat():
+            self._old_id_floor = max(self._old_id_floor or 0, int(source_id))
+
+    def _older_than_since(self, entry: ListingEntry) -> bool:
+        """Is a listing entry older than ``since``, by its date or else by its id?"""
+        if not self.since:
+            return False
+        if entry.published_at:
+            return entry.published_at[:10] < self.since.isoformat()
+        source_id = self.site.source_id(entry.url)
+        return bool(
+            self._old_id_floor
+            and source_id
+            and source_id.isdigit()
+            and int(source_id) <= self._old_id_floor
+        )
+
     def _wants(self, url: str, published_at: str | None = None) -> bool:
         """Should this article be requested? Counts why not."""
         stats = self.crawler.stats
@@ -323,6 +348,9 @@ class PortalSpider(scrapy.Spider):
 
     def _entries(self, entries: Iterable[ListingEntry], via: str) -> Iterator[Request]:
         for entry in entries:
+            if self._older_than_since(entry):
+                self.crawler.stats.inc_value("newsbot/skipped/out_of_window")
+                continue
             yield from self._article(entry.url, depth=0, via=via, published_at=entry.published_at)
 
     # --- callbacks ---------------------------------------------------------------
@@ -359,8 +387,7 @@ class PortalSpider(scrapy.Spider):
         yield from self._entries(listing.entries, via="listing")
         if not listing.next_page:
             return
-        dated = [e.published_at for e in listing.entries if e.published_at]
-        if self.since and dated and min(dated)[:10] < self.since.isoformat():
+        if any(self._older_than_since(e) for e in listing.entries):
             stats.inc_value("newsbot/paging_stopped/since")
             return
         if (
@@ -376,7 +403,9 @@ class PortalSpider(scrapy.Spider):
         yield self._request(
             listing.next_page,
             self.parse_listing,
-            priority=3,
+            # With `since`, the next page waits for this page's articles: their dates
+            # (or ids) tell whether the listing has reached older articles yet.
+            priority=-1 if self.since else 3,
             section=response.meta.get("section"),
             page=page + 1,
         )
@@ -420,6 +449,7 @@ class PortalSpider(scrapy.Spider):
             self._depth[key] = depth
             self._related_of[key] = links
         yield from self._follow_related(url, depth)
+        self._learn_age(record.get("source_id"), record.get("published_at"))
         if not self._in_window(record.get("published_at")):
             stats.inc_value("newsbot/skipped/out_of_window")
             return
