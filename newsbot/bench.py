@@ -66,13 +66,18 @@ def _specimens() -> list[tuple[str, bytes, str]]:
             page = SHARED / "specimens" / f"{exp.stem}.html"
             if page.exists():
                 pages.append((exp.stem, page.read_bytes(), json.loads(exp.read_text())["url"]))
-    if not pages:  # a clone without ../shared: the replica's own pages
+    if not pages:  # a clone without ../shared: the replica's own pages, one per layout
+        from newsbot.replica import pages as replica_pages
         from newsbot.replica.generator import Portal
-        from newsbot.replica.pages import render_article
 
-        portal = Portal(articles=20, seed=1)
-        for art in portal.articles[:2]:
-            pages.append((f"replica-{art.layout}", render_article(portal, art).encode(), art.url))
+        portal = Portal(40, 1)
+        for layout, render in (
+            ("legacy", replica_pages.legacy_article),
+            ("current", replica_pages.current_article),
+        ):
+            meta = next(m for m in portal.articles if m.layout == layout)
+            html = render(portal, meta, portal.content(meta.index))
+            pages.append((f"replica-{layout}", html.encode(), "https://baohaiduong.vn" + meta.path))
     return pages
 
 

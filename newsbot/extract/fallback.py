@@ -7,8 +7,10 @@ so its cost (tens of milliseconds) stays off the common path.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
+import lxml.etree
 import trafilatura
 from lxml.html import HtmlElement
 
@@ -75,3 +77,35 @@ def fallback_from_tree(doc: HtmlElement, url: str, *, lead: str | None = None) -
     import lxml.html
 
     return extract_fallback(lxml.html.tostring(doc, encoding="unicode"), url, lead=lead)
+
+
+# Elements whose class names say they hold a date or time, in any language these
+# portals use ("ngay" is Vietnamese for day); the first one that parses wins.
+_DATE_ELEMENTS = lxml.etree.XPath(
+    "//body//*[contains(@class, 'date') or contains(@class, 'time') or contains(@class, 'ngay')"
+    " or contains(@class, 'publish')][not(self::script) and not(self::style)]"
+)
+
+
+_CLOCK = re.compile(r"\d{1,2}\s*[:h]\s*\d{2}")
+
+
+def find_page_date(doc: HtmlElement) -> str | None:
+    """A publication time printed on the page, when no extractor knew where to look.
+
+    Generic heuristic: the first element whose class mentions a date or time and
+    whose text parses (Vietnamese and ISO formats, see ``newsbot.extract.dates``).
+    """
+    date_only = None
+    for el in _DATE_ELEMENTS(doc)[:20]:
+        text = " ".join(el.itertext())
+        if len(text) > 120:
+            continue
+        parsed = parse_datetime(text)
+        if parsed.value is None:
+            continue
+        # A masthead shows today's date; the article's own line carries a time too.
+        if _CLOCK.search(text):
+            return parsed.iso
+        date_only = date_only or parsed.iso
+    return date_only

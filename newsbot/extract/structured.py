@@ -43,6 +43,9 @@ class StructuredData:
     errors: list[str] = field(default_factory=list)
     #: Image URLs the publisher declares as its logo: never an article image.
     logos: set[str] = field(default_factory=set)
+    #: The page declares itself an article (JSON-LD article type, og:type "article",
+    #: or an article:published_time): a listing-like block on it is a sidebar.
+    declares_article: bool = False
 
     def put(self, name: str, value: Any, source: str) -> None:
         """Keep the first non-empty value offered for a field."""
@@ -133,6 +136,8 @@ def _read_jsonld(doc: HtmlElement, url: str, out: StructuredData) -> None:
             out.logos.update(_image_urls(item.get("logo"), url))
         if not types & _ARTICLE_TYPES:
             continue
+        if types - {"WebPage"}:
+            out.declares_article = True
         publisher = item.get("publisher")
         if isinstance(publisher, dict):
             out.logos.update(_image_urls(publisher.get("logo"), url))
@@ -171,6 +176,8 @@ def _read_opengraph(doc: HtmlElement, url: str, out: StructuredData) -> None:
         values = og.get(key)
         return values[0].strip() if values and values[0].strip() else None
 
+    if (first("og:type") or "").lower() == "article" or first("article:published_time"):
+        out.declares_article = True
     if (title := first("og:title")) is not None:
         out.put("title", normalize_text(title), "structured:og")
     if (desc := first("og:description")) is not None:

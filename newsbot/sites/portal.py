@@ -17,7 +17,7 @@ from lxml.html import HtmlElement
 from newsbot.extract.chain import merge_fields
 from newsbot.extract.dates import parse_datetime
 from newsbot.extract.document import PageError, load_document
-from newsbot.extract.fallback import extract_fallback
+from newsbot.extract.fallback import extract_fallback, find_page_date
 from newsbot.extract.structured import extract_structured
 from newsbot.extract.text import element_text, join_paragraphs, normalize_text
 from newsbot.sites.base import (
@@ -83,7 +83,10 @@ class PortalSite(Site):
 
     def _parse_article(self, doc: HtmlElement, text: str, url: str) -> ParseOutcome:
         layout = next((lay for lay in self._layouts if lay.is_article(doc)), None)
-        if layout is None:
+        structured = extract_structured(doc, url)
+        if layout is None and not structured.declares_article:
+            # Neither our layouts nor the page itself call it an article; a page that
+            # does (a redesign we don't know) may still carry a list of other stories.
             for candidate in self._layouts:
                 listing = candidate.listing(doc, url)
                 if listing is not None and listing.entries:
@@ -96,7 +99,6 @@ class PortalSite(Site):
         if layout is not None:
             found = self._clean(layout.extract(doc, url), url, problems, f"layout:{layout.name}")
             sources["layout"] = (found, lambda _f, n=layout.name: f"layout:{n}")
-        structured = extract_structured(doc, url)
         s_fields = self._clean(dict(structured.fields), url, problems, "structured")
         s_fields.pop("canonical", None)
         sources["structured"] = (s_fields, lambda f: structured.sources.get(f, "structured"))
@@ -105,12 +107,21 @@ class PortalSite(Site):
             problems["structured"] = "; ".join(structured.errors)
         if not all(k in record for k in ("title", "published_at", "body")):
             fb = extract_fallback(text, url, lead=record.get("lead"))
+            fb_labels: dict[str, str] = {}
+            if "published_at" not in record:
+                # A date line we can read (Vietnamese formats, with its time) beats
+                # trafilatura's date guess, which often keeps only the day.
+                page_date = find_page_date(doc)
+                if page_date:
+                    fb["published_at"] = page_date
+                    fb_labels["published_at"] = "fallback:page-date"
             fb = self._clean(fb, url, problems, "fallback")
             if "title" not in fb:
                 page_title = self._page_title(doc)
                 if page_title:
                     fb["title"] = page_title
-            sources["fallback"] = (fb, lambda _f: "fallback:trafilatura")
+                    fb_labels["title"] = "fallback:page-title"
+            sources["fallback"] = (fb, lambda f: fb_labels.get(f, "fallback:trafilatura"))
             record, provenance = merge_fields(list(ARTICLE_FIELDS), sources)
         error = self._not_an_article(doc, record, layout)
         if error:

@@ -110,3 +110,55 @@ def test_fallback_from_tree_equals_fallback_from_text():
         fallback_from_tree(tree, URL, lead=LEAD)["body"]
         == extract_fallback(html, URL, lead=LEAD)["body"]
     )
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        pytest.param(
+            '<p class="ngay-dang">THỨ BA, 15/03/2022 08:05:09</p>',
+            "2022-03-15T08:05:09+07:00",
+            id="vietnamese-date-line-renamed-class",
+        ),
+        pytest.param(
+            '<span class="post-time">04/10/2024 - 10:15</span>',
+            "2024-10-04T10:15:00+07:00",
+            id="time-class-day-first",
+        ),
+        pytest.param(
+            '<div class="publish-info">2024-10-04T03:15:00Z</div>',
+            "2024-10-04T10:15:00+07:00",
+            id="iso-utc-converted",
+        ),
+        pytest.param(
+            '<span class="time">1.245 lượt xem</span><span class="date">hôm qua</span>',
+            None,
+            id="nothing-parses",
+        ),
+        pytest.param(
+            '<p class="update-time">' + "x " * 100 + "04/10/2024</p>",
+            None,
+            id="long-text-is-not-a-date-line",
+        ),
+        pytest.param("<p>04/10/2024 10:15</p>", None, id="date-without-a-date-class"),
+    ],
+)
+def test_find_page_date(html: str, expected: str | None):
+    import lxml.html
+
+    from newsbot.extract.fallback import find_page_date
+
+    doc = lxml.html.document_fromstring(f"<html><body><div>{html}</div></body></html>")
+    assert find_page_date(doc) == expected
+
+
+def test_find_page_date_prefers_a_line_with_a_time_over_the_masthead_date():
+    import lxml.html
+
+    from newsbot.extract.fallback import find_page_date
+
+    doc = lxml.html.document_fromstring(
+        '<html><body><span class="current-date">Thứ Tư, 16/03/2022</span>'
+        '<p class="ngay-dang">THỨ BA, 15/03/2022 08:05:09</p></body></html>'
+    )
+    assert find_page_date(doc) == "2022-03-15T08:05:09+07:00"

@@ -456,3 +456,43 @@ def test_ten_megabyte_html_comment_inside_the_body():
     assert outcome.ok, outcome.error
     assert outcome.record["body"] == LEGACY_BODY
     assert outcome.record["provenance"]["body"] == "layout:legacy"
+
+
+# --- a redesign we have never seen, keeping the old sidebar ---------------------------
+
+
+def _redesigned_legacy() -> bytes:
+    """The legacy fixture with its layout's class names changed (a redesign) but the
+    sidebar list of other stories (`ul.list-news`) and the Open Graph tags kept."""
+    text = _legacy_text()
+    for old, new in (
+        ("title-detail", "tieu-de"),
+        ('"fck"', '"noi-dung"'),
+        ("sapo-detail", "mo-dau"),
+        ("date-detail", "ngay-dang"),
+        ("breadcrumb", "duong-dan"),
+        ("tags-detail", "tu-khoa"),
+        ("related-news", "lien-quan"),
+    ):
+        text = text.replace(old, new)
+    return text.encode("utf-8")
+
+
+def test_unknown_layout_article_with_a_story_list_is_an_article_not_a_listing():
+    raw = _redesigned_legacy()
+    assert b"list-news" in raw and b'property="og:type" content="article"' in raw
+    outcome = SITE.parse_article(raw, LEGACY_URL)
+    assert outcome.ok, outcome.error
+    record = outcome.record
+    assert record["title"] == "Khởi công cầu vượt sông Thái Bình nối hai huyện phía Bắc"
+    assert record["provenance"]["body"] == "fallback:trafilatura"
+    # No layout knows the date line's new class; the page-date heuristic still reads it.
+    assert record["published_at"] == "2022-03-15T08:05:09+07:00"
+    assert record["provenance"]["published_at"] == "fallback:page-date"
+
+
+def test_listing_page_is_still_a_listing():
+    outcome = SITE.parse_article(
+        fixture_bytes("legacy-section.html"), "https://baohaiduong.vn/chuyen-muc/kinh-te/5"
+    )
+    assert (outcome.ok, outcome.kind) == (False, "listing")
