@@ -83,8 +83,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
         return EXIT_NOT_PARSEABLE
     _print_json(
         {
-            "entries": [{"url": e.url, "lastmod": e.published_at} for e in entries],
-            "sitemaps": children,
+            "entries": [{"url": e.url, "lastmod": e.modified_at} for e in entries],
+            "sitemaps": [{"url": c.url, "lastmod": c.modified_at} for c in children],
         }
     )
     return EXIT_OK

@@ -740,10 +740,11 @@ def sitemap_urlset(portal: Portal, ids: list[int]) -> str:
     )
 
 
-def sitemap_index(parts: int) -> str:
+def sitemap_index(lastmods: list[datetime]) -> str:
+    """An index of ``sitemap-<n>.xml`` files, each with the newest lastmod it holds."""
     rows = "\n".join(
-        f"<sitemap><loc>{CANONICAL_ORIGIN}/sitemap-{n}.xml</loc></sitemap>"
-        for n in range(1, parts + 1)
+        f"<sitemap><loc>{CANONICAL_ORIGIN}/sitemap-{n}.xml</loc><lastmod>{iso(when)}</lastmod></sitemap>"
+        for n, when in enumerate(lastmods, start=1)
     )
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'

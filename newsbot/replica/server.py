@@ -155,11 +155,14 @@ class Replica:
         crawl_delay: float = 0.0,
         oversized_bytes: int = 11 * 1024 * 1024,
         listing_dates: bool = True,
+        sitemap_limit: int = SITEMAP_LIMIT,
     ) -> None:
         self.portal = Portal(articles, seed)
         #: False: current-layout listings show no publication times, as on the real
         #: portal's specimen; crawlers must then judge age another way.
         self.listing_dates = listing_dates
+        #: URLs per sitemap file; more articles than this give a sitemap index.
+        self.sitemap_limit = sitemap_limit
         self.seed = seed
         self.faults = faults or FaultConfig()
         self.crawl_delay = crawl_delay
@@ -353,15 +356,17 @@ class Replica:
             return Response(200, pages.home(portal, self.special_links("home")).encode())
         if path == "/robots.txt":
             return Response(200, pages.robots(self.crawl_delay).encode(), TEXT)
+        limit = self.sitemap_limit
         if path == "/sitemap.xml":
             ids = portal.all_listed
-            if len(ids) <= SITEMAP_LIMIT:
+            if len(ids) <= limit:
                 return Response(200, pages.sitemap_urlset(portal, ids).encode(), XML)
-            parts = -(-len(ids) // SITEMAP_LIMIT)
-            return Response(200, pages.sitemap_index(parts).encode(), XML)
+            chunks = [ids[k : k + limit] for k in range(0, len(ids), limit)]
+            lastmods = [max(portal.last_modified(i) for i in chunk) for chunk in chunks]
+            return Response(200, pages.sitemap_index(lastmods).encode(), XML)
         if m := _SITEMAP_PART.match(path):
             n = int(m.group(1))
-            chunk = portal.all_listed[(n - 1) * SITEMAP_LIMIT : n * SITEMAP_LIMIT]
+            chunk = portal.all_listed[(n - 1) * limit : n * limit]
             if n >= 1 and chunk:
                 return Response(200, pages.sitemap_urlset(portal, chunk).encode(), XML)
         if path == "/rss/home.rss":

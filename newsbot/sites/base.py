@@ -31,6 +31,8 @@ class ListingEntry:
     url: str
     published_at: str | None = None
     title: str | None = None
+    #: When the page last changed, where the source says (a sitemap's ``<lastmod>``).
+    modified_at: str | None = None
 
 
 @dataclass(slots=True)

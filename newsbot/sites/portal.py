@@ -326,27 +326,23 @@ class PortalSite(Site):
             )
         return entries
 
-    def parse_sitemap(self, raw: bytes, url: str) -> tuple[list[ListingEntry], list[str]]:
-        """Article entries of a sitemap, and the child sitemaps of a sitemap index."""
+    def parse_sitemap(self, raw: bytes, url: str) -> tuple[list[ListingEntry], list[ListingEntry]]:
+        """Article entries of a sitemap, and the child sitemaps of a sitemap index,
+        each with its ``<lastmod>`` (as ``modified_at``) when the file states one."""
         root = self._xml(raw)
         if root is None:
             return [], []
         entries: list[ListingEntry] = []
-        children: list[str] = []
+        children: list[ListingEntry] = []
         for node in root.iter("{*}url", "{*}sitemap"):
-            loc = self._child_text(node, "loc")
-            target = self.canonical_url(loc or "", base=url)
+            target = self.canonical_url(self._child_text(node, "loc") or "", base=url)
             if target is None:
                 continue
-            if node.tag.endswith("sitemap"):
-                children.append(target)
-                continue
             lastmod = self._child_text(node, "lastmod")
-            entries.append(
-                ListingEntry(
-                    url=target, published_at=parse_datetime(lastmod).iso if lastmod else None
-                )
+            entry = ListingEntry(
+                url=target, modified_at=parse_datetime(lastmod).iso if lastmod else None
             )
+            (children if node.tag.endswith("sitemap") else entries).append(entry)
         return entries, children
 
     @staticmethod

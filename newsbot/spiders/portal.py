@@ -35,6 +35,16 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-+[a-z0-9]+)*$")
 _CONNECTION_ERRORS = ("DNS", "refused", "could not connect", "timed out", "connection")
 
 
+def _later(when: str | None, than: str | None) -> bool:
+    """Is the ISO time ``when`` after ``than`` (both with offsets)? False if either is missing."""
+    if not when or not than:
+        return False
+    try:
+        return datetime.fromisoformat(when) > datetime.fromisoformat(than)
+    except ValueError:
+        return False
+
+
 def _got_going(run: dict[str, Any]) -> bool:
     """A run that fetched something (one that found the portal unreachable, or the
     store locked, walked no listing and cannot have left one half walked)."""
@@ -153,6 +163,7 @@ class PortalSpider(scrapy.Spider):
         spider.known = {}
         spider.known_by_id = {}
         spider.previous_run_complete = True
+        spider.previous_run_started = None
         spider.frontier = []
         spider._scheduled_articles = 0
         spider._seen_ids = set()
@@ -196,6 +207,8 @@ class PortalSpider(scrapy.Spider):
                 None,
             )
             self.previous_run_complete = previous is None or previous.get("status") == "finished"
+            started = (previous or {}).get("started_at")
+            self.previous_run_started = datetime.fromisoformat(started) if started else None
             self.frontier = (
                 store.related_frontier(self.site.name) if "frontier" in self.discover else []
             )
@@ -268,6 +281,15 @@ class PortalSpider(scrapy.Spider):
             return False
         return not (self.until and day > self.until)
 
+    def _unchanged_since_last_run(self, lastmod: str | None) -> bool:
+        """A child sitemap last modified before the previous complete run began holds
+        nothing that run did not see (an archive of past months stays unfetched)."""
+        if not (lastmod and self.previous_run_started and self.previous_run_complete):
+            return False
+        if self.refresh == "all" or self.since:
+            return False
+        return datetime.fromisoformat(lastmod) < self.previous_run_started
+
     def _learn_age(self, source_id: str | None, published_at: str | None) -> None:
         if not (self.since and self.site.ids_increase_with_time and published_at):
             return
@@ -280,6 +302,8 @@ class PortalSpider(scrapy.Spider):
             return False
         if entry.published_at:
             return entry.published_at[:10] < self.since.isoformat()
+        if entry.modified_at and entry.modified_at[:10] < self.since.isoformat():
+            return True  # last changed before `since`, so published before it too
         source_id = self.site.source_id(entry.url)
         return bool(
             self._old_id_floor
@@ -288,7 +312,9 @@ class PortalSpider(scrapy.Spider):
             and int(source_id) <= self._old_id_floor
         )
 
-    def _wants(self, url: str, published_at: str | None = None) -> bool:
+    def _wants(
+        self, url: str, published_at: str | None = None, modified_at: str | None = None
+    ) -> bool:
         """Should this article be requested? Counts why not."""
         stats = self.crawler.stats
         if self.site.url_kind(url) is not UrlKind.ARTICLE:
@@ -300,7 +326,7 @@ class PortalSpider(scrapy.Spider):
         if source_id and source_id in self._seen_ids:
             return False
         stored = self.known.get(url) or (self.known_by_id.get(source_id) if source_id else None)
-        if stored is not None and not self._refresh_stored(stored):
+        if stored is not None and not self._refresh_stored(stored, modified_at):
             stats.inc_value("newsbot/skipped/stored")
             return False
         if self.max_articles is not None and self._scheduled_articles >= self.max_articles:
@@ -308,8 +334,12 @@ class PortalSpider(scrapy.Spider):
             return False
         return True
 
-    def _refresh_stored(self, stored: Any) -> bool:
+    def _refresh_stored(self, stored: Any, modified_at: str | None = None) -> bool:
         if self.refresh == "all":
+            return True
+        if self.refresh != "none" and _later(modified_at, stored.last_seen_at):
+            # The source says the page changed after we last saw it (sitemap lastmod).
+            self.crawler.stats.inc_value("newsbot/refetched/modified")
             return True
         if self.refresh == "none" or not stored.published_at:
             return False
@@ -320,7 +350,13 @@ class PortalSpider(scrapy.Spider):
         return datetime.now(UTC) - published <= timedelta(days=self.refresh_days)
 
     def _article(
-        self, url: str, *, depth: int, via: str, published_at: str | None = None
+        self,
+        url: str,
+        *,
+        depth: int,
+        via: str,
+        published_at: str | None = None,
+        modified_at: str | None = None,
     ) -> Iterator[Request]:
         best = self._depth.get(url)
         if best is not None:
@@ -331,7 +367,7 @@ class PortalSpider(scrapy.Spider):
                 self._depth[url] = depth
                 yield from self._follow_related(url, depth)
             return
-        if not self._wants(url, published_at):
+        if not self._wants(url, published_at, modified_at):
             return
         self._depth[url] = depth
         source_id = self.site.source_id(url)
@@ -351,7 +387,13 @@ class PortalSpider(scrapy.Spider):
             if self._older_than_since(entry):
                 self.crawler.stats.inc_value("newsbot/skipped/out_of_window")
                 continue
-            yield from self._article(entry.url, depth=0, via=via, published_at=entry.published_at)
+            yield from self._article(
+                entry.url,
+                depth=0,
+                via=via,
+                published_at=entry.published_at,
+                modified_at=entry.modified_at,
+            )
 
     # --- callbacks ---------------------------------------------------------------
 
@@ -421,7 +463,10 @@ class PortalSpider(scrapy.Spider):
         url = self._portal_url(response)
         entries, children = self.site.parse_sitemap(response.body, url)
         for child in children:
-            yield self._request(child, self.parse_sitemap, priority=-5)
+            if self._unchanged_since_last_run(child.modified_at):
+                self.crawler.stats.inc_value("newsbot/skipped/sitemap_unchanged")
+                continue
+            yield self._request(child.url, self.parse_sitemap, priority=-5)
         yield from self._entries(entries, via="sitemap")
 
     def parse_article(self, response: Response) -> Iterator[Any]:

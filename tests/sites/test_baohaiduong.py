@@ -344,7 +344,7 @@ def test_parse_sitemap():
     entries, children = SITE.parse_sitemap(
         _read("sitemap.xml"), "https://baohaiduong.vn/sitemap.xml"
     )
-    assert [(e.url, e.published_at) for e in entries] == [
+    assert [(e.url, e.modified_at) for e in entries] == [
         (CURRENT_ARTICLE, "2024-05-13T08:02:10+07:00"),
         (
             "https://baohaiduong.vn/bao-ton-nghe-thuat-ca-tru-xu-dong-399870.html",
@@ -359,7 +359,7 @@ def test_parse_sitemap_index():
         _read("sitemap-index.xml"), "https://baohaiduong.vn/sitemap.xml"
     )
     assert entries == []
-    assert children == [
-        "https://baohaiduong.vn/sitemap-2024-05.xml",
-        "https://baohaiduong.vn/sitemap-2024-04.xml",
+    assert [(c.url, c.modified_at) for c in children] == [
+        ("https://baohaiduong.vn/sitemap-2024-05.xml", "2024-05-31T23:00:00+07:00"),
+        ("https://baohaiduong.vn/sitemap-2024-04.xml", None),
     ]

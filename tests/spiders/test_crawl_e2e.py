@@ -449,3 +449,31 @@ def test_since_stops_paging_undated_listings_by_article_ids(tmp_path: Path):
     fetched_urls = {SITE.canonical_url("https://baohaiduong.vn" + p) for p in fetched}
     # Some old articles are fetched before an id floor exists; most are never requested.
     assert len(fetched_urls & old) < len(old) // 2
+
+
+def test_sitemap_lastmod_skips_unchanged_parts_and_refetches_an_edited_article(tmp_path: Path):
+    from newsbot.store import open_store
+
+    store = str(tmp_path / "sm.db")
+    with Replica(300, 11, sitemap_limit=100) as replica:
+        first = run_crawl(replica.origin, store, tmp_path / "run1")
+        parts_first = sorted(e.path for e in replica.request_log if e.path.startswith("/sitemap-"))
+        # An old current-layout article is edited: its page and the sitemap part holding
+        # it now say so (lastmod); no other part changed since the first run.
+        target = next(t for t in replica.ground_truth() if t["url"].endswith(".html"))
+        replica.edit_article(target["source_id"], "Bài viết được cập nhật số liệu mới nhất.")
+        replica.clear_request_log()
+        second = run_crawl(replica.origin, store, tmp_path / "run2")
+        parts_second = [e.path for e in replica.request_log if e.path.startswith("/sitemap-")]
+        articles_second = article_paths(replica)
+    assert first.returncode == second.returncode == 0, second.stderr[-2000:]
+    assert parts_first == ["/sitemap-1.xml", "/sitemap-2.xml", "/sitemap-3.xml"]
+    assert len(parts_second) == 1
+    assert [SITE.canonical_url("https://baohaiduong.vn" + p) for p in articles_second] == [
+        target["url"]
+    ]
+    s = open_store(store)
+    try:
+        assert s.get_article(target["url"])["version"] == 2
+    finally:
+        s.close()
