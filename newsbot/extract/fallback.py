@@ -79,12 +79,17 @@ def fallback_from_tree(doc: HtmlElement, url: str, *, lead: str | None = None) -
     return extract_fallback(lxml.html.tostring(doc, encoding="unicode"), url, lead=lead)
 
 
-# Elements whose class names say they hold a date or time, in any language these
-# portals use ("ngay" is Vietnamese for day); the first one that parses wins.
-_DATE_ELEMENTS = lxml.etree.XPath(
-    "//body//*[contains(@class, 'date') or contains(@class, 'time') or contains(@class, 'ngay')"
-    " or contains(@class, 'publish')][not(self::script) and not(self::style)]"
+# Elements whose class names say they hold a date or time ("ngay" is Vietnamese for
+# day), after the headline when there is one (a masthead or sidebar comes before it),
+# leaving out update stamps and lists of other stories.
+_DATE_CLASS = (
+    "(contains(@class, 'date') or contains(@class, 'time') or contains(@class, 'ngay')"
+    " or contains(@class, 'publish'))"
+    " and not(contains(@class, 'updat')) and not(contains(@class, 'modif'))"
+    " and not(ancestor::li) and not(self::script) and not(self::style)"
 )
+_DATE_AFTER_HEADLINE = lxml.etree.XPath(f"(//body//h1)[1]/following::*[{_DATE_CLASS}]")
+_DATE_ANYWHERE = lxml.etree.XPath(f"//body//*[{_DATE_CLASS}]")
 
 
 _CLOCK = re.compile(r"\d{1,2}\s*[:h]\s*\d{2}")
@@ -97,7 +102,8 @@ def find_page_date(doc: HtmlElement) -> str | None:
     whose text parses (Vietnamese and ISO formats, see ``newsbot.extract.dates``).
     """
     date_only = None
-    for el in _DATE_ELEMENTS(doc)[:20]:
+    candidates = _DATE_AFTER_HEADLINE(doc) or _DATE_ANYWHERE(doc)
+    for el in candidates[:20]:
         text = " ".join(el.itertext())
         if len(text) > 120:
             continue

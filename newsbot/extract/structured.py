@@ -136,7 +136,7 @@ def _read_jsonld(doc: HtmlElement, url: str, out: StructuredData) -> None:
             out.logos.update(_image_urls(item.get("logo"), url))
         if not types & _ARTICLE_TYPES:
             continue
-        if types - {"WebPage"}:
+        if types & (_ARTICLE_TYPES - {"WebPage"}):
             out.declares_article = True
         publisher = item.get("publisher")
         if isinstance(publisher, dict):

@@ -302,7 +302,11 @@ class RunRecorder:
             self._run_before_finish()
             spider_errors = self.stats.get_value("newsbot/errors") or []
             self.errors = [
-                {"url": str(e.get("url")), "reason": str(e.get("reason"))}
+                {
+                    "url": str(e.get("url")),
+                    "reason": str(e.get("reason")),
+                    **({"kind": str(e["kind"])} if e.get("kind") else {}),
+                }
                 for e in spider_errors
                 if isinstance(e, dict)
             ] + self.errors

@@ -339,6 +339,10 @@ class PortalSite(Site):
             if target is None:
                 continue
             lastmod = self._child_text(node, "lastmod")
+            if lastmod and len(lastmod) <= 10:
+                # A date alone means "changed that day": the end of it, so a change
+                # later that day is never taken for one before a run.
+                lastmod += "T23:59:59"
             entry = ListingEntry(
                 url=target, modified_at=parse_datetime(lastmod).iso if lastmod else None
             )

@@ -45,6 +45,34 @@ def _later(when: str | None, than: str | None) -> bool:
         return False
 
 
+#: Arguments that restrict what a run looks at: such a run saw only part of the portal.
+_RESTRICTING = frozenset({"sections", "max_articles", "since", "until", "discover"})
+#: Reasons of give-ups that will not change by trying again.
+_PERMANENT = re.compile(r"^HTTP (?:40[0-7]|41\d)\b|not HTML|larger than|redirect loop")
+
+
+def _saw_everything(run: dict[str, Any]) -> bool:
+    """A finished run over the whole portal that gave up on nothing."""
+    args = run.get("args") or {}
+    return (
+        run.get("status") == "finished" and not run.get("errors") and not (_RESTRICTING & set(args))
+    )
+
+
+def _worth_retrying(errors: list[dict[str, Any]], site: PortalSite) -> list[str]:
+    """Article URLs the previous run gave up on for a reason that may pass (timeouts,
+    dropped connections, 429), to request again at the start of this run."""
+    urls = []
+    for err in errors:
+        url, reason = err.get("url"), str(err.get("reason") or "")
+        if not url or err.get("kind", "fetch") != "fetch" or _PERMANENT.search(reason):
+            continue
+        canonical = site.canonical_url(url)
+        if canonical and site.url_kind(canonical) is UrlKind.ARTICLE:
+            urls.append(canonical)
+    return list(dict.fromkeys(urls))
+
+
 def _got_going(run: dict[str, Any]) -> bool:
     """A run that fetched something (one that found the portal unreachable, or the
     store locked, walked no listing and cannot have left one half walked)."""
@@ -164,6 +192,7 @@ class PortalSpider(scrapy.Spider):
         spider.known_by_id = {}
         spider.previous_run_complete = True
         spider.previous_run_started = None
+        spider.retry = []
         spider.frontier = []
         spider._scheduled_articles = 0
         spider._seen_ids = set()
@@ -198,17 +227,20 @@ class PortalSpider(scrapy.Spider):
             # half walked: this run then pages every listing to its end. The newest row
             # may be this run itself (the store pipeline opens it before we start).
             current = self.crawler.stats.get_value("newsbot/run_id")
-            previous = next(
-                (
-                    r
-                    for r in store.recent_runs(self.name, limit=20)
-                    if r.get("run_id") != current and _got_going(r)
-                ),
-                None,
-            )
+            runs = [
+                r
+                for r in store.recent_runs(self.name, limit=20)
+                if r.get("run_id") != current and _got_going(r)
+            ]
+            previous = runs[0] if runs else None
             self.previous_run_complete = previous is None or previous.get("status") == "finished"
-            started = (previous or {}).get("started_at")
+            # Sitemap parts are skipped only against a run that saw everything: finished,
+            # unrestricted, nothing given up on. Anything less and they are all read.
+            baseline = next((r for r in runs if _saw_everything(r)), None)
+            started = (baseline or {}).get("started_at")
             self.previous_run_started = datetime.fromisoformat(started) if started else None
+            if previous is not None:
+                self.retry = _worth_retrying(previous.get("errors") or [], self.site)
             self.frontier = (
                 store.related_frontier(self.site.name) if "frontier" in self.discover else []
             )
@@ -261,6 +293,8 @@ class PortalSpider(scrapy.Spider):
                     yield self._request(url, self.parse_sitemap, priority=-5)
         for url in self.frontier:
             yield from self._article(url, depth=1, via="frontier")
+        for url in self.retry:
+            yield from self._article(url, depth=0, via="retry")
 
     def _configured_sections(self) -> Iterator[Request]:
         for slug, _ident, _name in self.site.sections:
@@ -282,18 +316,22 @@ class PortalSpider(scrapy.Spider):
         return not (self.until and day > self.until)
 
     def _unchanged_since_last_run(self, lastmod: str | None) -> bool:
-        """A child sitemap last modified before the previous complete run began holds
-        nothing that run did not see (an archive of past months stays unfetched)."""
+        """A child sitemap last modified well before the last complete, unrestricted,
+        error-free run began holds nothing that run did not see (past months' archives
+        stay unfetched). A day's margin covers clock skew and date-only lastmods."""
         if not (lastmod and self.previous_run_started and self.previous_run_complete):
             return False
         if self.refresh == "all" or self.since:
             return False
-        return datetime.fromisoformat(lastmod) < self.previous_run_started
+        return datetime.fromisoformat(lastmod) < self.previous_run_started - timedelta(days=1)
 
     def _learn_age(self, source_id: str | None, published_at: str | None) -> None:
         if not (self.since and self.site.ids_increase_with_time and published_at):
             return
-        if source_id and source_id.isdigit() and published_at[:10] < self.since.isoformat():
+        # Learn only from articles well before `since`: an id given to a draft earlier
+        # than a neighbour's publication must not push the floor past a new article.
+        margin = (self.since - timedelta(days=2)).isoformat()
+        if source_id and source_id.isdigit() and published_at[:10] < margin:
             self._old_id_floor = max(self._old_id_floor or 0, int(source_id))
 
     def _older_than_since(self, entry: ListingEntry) -> bool:
@@ -445,8 +483,9 @@ class PortalSpider(scrapy.Spider):
         yield self._request(
             listing.next_page,
             self.parse_listing,
-            # With `since`, the next page waits for this page's articles: their dates
-            # (or ids) tell whether the listing has reached older articles yet.
+            # With `since`, the next page is downloaded after this page's articles
+            # (lower priority), so their dates and ids are known when it is read; at
+            # most one page more than needed is fetched.
             priority=-1 if self.since else 3,
             section=response.meta.get("section"),
             page=page + 1,

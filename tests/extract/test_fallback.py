@@ -162,3 +162,54 @@ def test_find_page_date_prefers_a_line_with_a_time_over_the_masthead_date():
         '<p class="ngay-dang">THỨ BA, 15/03/2022 08:05:09</p></body></html>'
     )
     assert find_page_date(doc) == "2022-03-15T08:05:09+07:00"
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        pytest.param(
+            '<span class="updated">Cập nhật: 16/03/2022 10:00</span><h1>Tiêu đề</h1>'
+            '<p class="ngay-dang">15/03/2022 08:05</p>',
+            "2022-03-15T08:05:00+07:00",
+            id="update-stamp-is-not-the-publication",
+        ),
+        pytest.param(
+            '<ul><li><span class="time">17/03/2022 09:00</span></li></ul><h1>Tiêu đề</h1>'
+            '<p class="ngay-dang">15/03/2022 08:05</p>',
+            "2022-03-15T08:05:00+07:00",
+            id="sidebar-list-before-the-headline",
+        ),
+        pytest.param(
+            '<div class="top-date">Thứ Tư, 16/03/2022 | 10:05</div><h1>Tiêu đề</h1>'
+            '<p class="ngay-dang">15/03/2022 08:05</p>',
+            "2022-03-15T08:05:00+07:00",
+            id="masthead-with-a-clock-before-the-headline",
+        ),
+        pytest.param(
+            '<h1>Tiêu đề</h1><p class="ngay-dang">15/03/2022 08:05</p>'
+            '<ul><li><span class="time">17/03/2022 09:00</span></li></ul>',
+            "2022-03-15T08:05:00+07:00",
+            id="related-list-after-the-article",
+        ),
+    ],
+)
+def test_find_page_date_ignores_other_dates_on_the_page(html: str, expected: str):
+    import lxml.html
+
+    from newsbot.extract.fallback import find_page_date
+
+    doc = lxml.html.document_fromstring(f"<html><body>{html}</body></html>")
+    assert find_page_date(doc) == expected
+
+
+def test_a_collection_page_does_not_declare_an_article():
+    import lxml.html
+
+    from newsbot.extract.structured import extract_structured
+
+    doc = lxml.html.document_fromstring(
+        '<html><head><script type="application/ld+json">'
+        '{"@type": ["WebPage", "CollectionPage"], "name": "Chính trị"}</script></head>'
+        "<body></body></html>"
+    )
+    assert extract_structured(doc, "https://baohaiduong.vn/chinh-tri/").declares_article is False

@@ -348,7 +348,7 @@ def test_parse_sitemap():
         (CURRENT_ARTICLE, "2024-05-13T08:02:10+07:00"),
         (
             "https://baohaiduong.vn/bao-ton-nghe-thuat-ca-tru-xu-dong-399870.html",
-            "2024-04-30T00:00:00+07:00",
+            "2024-04-30T23:59:59+07:00",  # a date alone: the end of that day
         ),
     ]
     assert children == []

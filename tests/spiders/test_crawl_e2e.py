@@ -477,3 +477,21 @@ def test_sitemap_lastmod_skips_unchanged_parts_and_refetches_an_edited_article(t
         assert s.get_article(target["url"])["version"] == 2
     finally:
         s.close()
+
+
+def test_what_a_run_gave_up_on_is_fetched_by_the_next_run(tmp_path: Path):
+    store = str(tmp_path / "gaps.db")
+    faults = FaultConfig(error_burst=True)
+    with Replica(300, 12, faults=faults, sitemap_limit=100) as replica:
+        first = run_crawl(replica.origin, store, tmp_path / "run1", settings={"RETRY_TIMES": "0"})
+        missing_after_first = len(replica.ground_truth()) - len(stored_articles(store))
+        # The replica's bursts are over for those URLs now (they fail 1-2 times only).
+        second = run_crawl(replica.origin, store, tmp_path / "run2")
+        truth = replica.ground_truth()
+    assert first.returncode == 0 and second.returncode == 0, second.stderr[-2000:]
+    assert missing_after_first > 0, "the first run must have given up on something"
+    assert first.summary["errors"]
+    got = stored_articles(store)
+    assert len(got) == len({r["url"] for r in got}) == len(truth)
+    assert field_differences(truth, got) == []
+    assert second.stat("newsbot/articles/via/retry") >= 1
