@@ -104,7 +104,8 @@ def _parse_day(value: str | None, name: str) -> date | None:
 class PortalSpider(scrapy.Spider):
     """Crawls one publisher, described by the site profile named like the spider."""
 
-    name = "portal"
+    # Empty on the base class so Scrapy's spider list shows only the per-site spiders.
+    name = ""
     custom_settings: dict[str, Any] = {}
 
     def __init__(

@@ -219,3 +219,17 @@ def test_only_transient_article_failures_are_retried():
         "https://baohaiduong.vn/kinh-te/b-2",
         "https://baohaiduong.vn/kinh-te/c-3",
     ]
+
+
+def test_one_spider_per_site_profile():
+    from newsbot.sites import site_names
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "scrapy", "list"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == site_names()
