@@ -213,141 +213,129 @@ class _BodyWalker:
             self.paragraphs.pop()
 
 
-class LegacyLayout(Layout):
-    """The ASP.NET layout of 2019–2023: ``div.fck`` body, date line with seconds."""
+class _SelectorLayout(Layout):
+    """A layout described by its selectors; the two layouts below only declare them.
+
+    Selectors are XPath (compiled once). Body selectors with ``.`` are relative to
+    the body element; listing item selectors are relative to the item.
+    """
+
+    ARTICLE: ClassVar[str]  # present only on article pages of the layout
+    TITLE: ClassVar[str]
+    DATE: ClassVar[str]
+    LEAD: ClassVar[str]
+    TAGS: ClassVar[str]
+    BREADCRUMB: ClassVar[str]  # links; the last one is the section
+    BODY: ClassVar[str]
+    BYLINE: ClassVar[str | None] = None  # inside the body; else the walker's rule
+    RELATED_BEFORE_BODY: ClassVar[str | None] = None
+    RELATED_AFTER_BODY: ClassVar[str]
+    LISTING_ITEMS: ClassVar[str]
+    ITEM_LINK: ClassVar[str]
+    ITEM_TIME: ClassVar[str]  # an element (its text) or an attribute
+    NEXT_PAGE: ClassVar[str]
+
+    def is_article(self, doc: HtmlElement) -> bool:
+        return bool(_select(doc, self.ARTICLE))
+
+    def extract(self, doc: HtmlElement, url: str) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "title": _text_of(doc, self.TITLE),
+            "published_at": _text_of(doc, self.DATE),
+            "lead": _text_of(doc, self.LEAD),
+            "tags": [element_text(a) for a in _select(doc, self.TAGS)],
+        }
+        crumbs = _select(doc, self.BREADCRUMB)
+        if len(crumbs) > 1:  # the first crumb is the home page
+            out["section"] = element_text(crumbs[-1])
+        related = _links(_select(doc, self.RELATED_BEFORE_BODY)) if self.RELATED_BEFORE_BODY else []
+        body = _first(doc, self.BODY)
+        if body is not None:
+            byline = _first(body, self.BYLINE) if self.BYLINE else None
+            if byline is not None:
+                byline.getparent().remove(byline)  # a byline is not body text
+            walker = _BodyWalker()
+            walker.walk(body)
+            author = element_text(byline) if byline is not None else walker.author
+            out.update(
+                body=walker.paragraphs,
+                images=walker.images,
+                media=walker.media,
+                author=author or None,
+            )
+            related += walker.related
+        out["related"] = related + _links(_select(doc, self.RELATED_AFTER_BODY))
+        return out
+
+    def listing(self, doc: HtmlElement, url: str) -> Listing | None:
+        items = _select(doc, self.LISTING_ITEMS)
+        if not items:
+            return None
+        entries = []
+        for item in items:
+            link = _first(item, self.ITEM_LINK)
+            if link is None:
+                continue
+            when = _select(item, self.ITEM_TIME)
+            if when:
+                when = str(when[0]) if isinstance(when[0], str) else element_text(when[0])
+            entries.append(
+                ListingEntry(
+                    url=link.get("href").strip(),
+                    title=element_text(link),
+                    published_at=when or None,
+                )
+            )
+        nxt = _select(doc, self.NEXT_PAGE)
+        return Listing(entries=entries, next_page=str(nxt[0]).strip() if nxt else None)
+
+
+class LegacyLayout(_SelectorLayout):
+    """The ASP.NET layout of 2019–2023: ``div.fck`` body, date line with seconds,
+    ``>>>`` related lines in the body and the byline as its last bold paragraph."""
 
     name: ClassVar[str] = "legacy"
     in_use = ("2019-01-01", "2023-12-31")
 
     ARTICLE = f"//h1[{_has_class('title-detail')}] | //div[{_has_class('fck')}]"
-
-    def matches(self, doc: HtmlElement) -> bool:
-        return bool(_select(doc, f"{self.ARTICLE} | //ul[{_has_class('list-news')}]"))
-
-    def is_article(self, doc: HtmlElement) -> bool:
-        return bool(_select(doc, self.ARTICLE))
-
-    def extract(self, doc: HtmlElement, url: str) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "title": _text_of(doc, f"//h1[{_has_class('title-detail')}]"),
-            "published_at": _text_of(doc, f"//*[{_has_class('date-detail')}]"),
-            "lead": _text_of(doc, f"//*[{_has_class('sapo-detail')}]"),
-            "tags": [
-                element_text(a) for a in _select(doc, f"//div[{_has_class('tags-detail')}]//a")
-            ],
-        }
-        crumbs = _select(doc, f"//div[{_has_class('breadcrumb')}]//a")
-        if len(crumbs) > 1:
-            out["section"] = element_text(crumbs[-1])
-        body = _first(doc, f"//div[{_has_class('fck')}]")
-        if body is not None:
-            walker = _BodyWalker()
-            walker.walk(body)
-            out.update(
-                body=walker.paragraphs,
-                images=walker.images,
-                media=walker.media,
-                author=walker.author,
-            )
-            related = walker.related
-        else:
-            related = []
-        related += _links(_select(doc, f"//div[{_has_class('related-news')}]//li//a[@href]"))
-        out["related"] = related
-        return out
-
-    def listing(self, doc: HtmlElement, url: str) -> Listing | None:
-        items = _select(doc, f"//ul[{_has_class('list-news')}]/li")
-        if not items:
-            return None
-        entries = []
-        for li in items:
-            a = _first(li, ".//h4//a[@href] | .//h3//a[@href]")
-            if a is None:
-                continue
-            entries.append(
-                ListingEntry(
-                    url=a.get("href").strip(),
-                    title=element_text(a),
-                    published_at=_text_of(li, f".//*[{_has_class('time')}]"),
-                )
-            )
-        nxt = _select(doc, f"//div[{_has_class('paging')}]//a[{_has_class('next')}]/@href")
-        return Listing(entries=entries, next_page=str(nxt[0]).strip() if nxt else None)
+    TITLE = f"//h1[{_has_class('title-detail')}]"
+    DATE = f"//*[{_has_class('date-detail')}]"
+    LEAD = f"//*[{_has_class('sapo-detail')}]"
+    TAGS = f"//div[{_has_class('tags-detail')}]//a"
+    BREADCRUMB = f"//div[{_has_class('breadcrumb')}]//a"
+    BODY = f"//div[{_has_class('fck')}]"
+    RELATED_AFTER_BODY = f"//div[{_has_class('related-news')}]//li//a[@href]"
+    LISTING_ITEMS = f"//ul[{_has_class('list-news')}]/li"
+    ITEM_LINK = ".//h4//a[@href] | .//h3//a[@href]"
+    ITEM_TIME = f".//*[{_has_class('time')}]"
+    NEXT_PAGE = f"//div[{_has_class('paging')}]//a[{_has_class('next')}]/@href"
 
 
-class CurrentLayout(Layout):
-    """The 2024 redesign: ``article.article``, lazy images, JSON-LD."""
+class CurrentLayout(_SelectorLayout):
+    """The 2024 redesign: ``article.article``, lazy images, figcaptions, JSON-LD."""
 
     name: ClassVar[str] = "current"
     in_use = ("2024-01-01", None)
 
     ARTICLE = f"//h1[{_has_class('article__title')}] | //div[{_has_class('article__body')}]"
-
-    def matches(self, doc: HtmlElement) -> bool:
-        return bool(
-            _select(
-                doc,
-                f"{self.ARTICLE} | //*[{_has_class('category-news')}] | //nav[{_has_class('pagination')}]",
-            )
-        )
-
-    def is_article(self, doc: HtmlElement) -> bool:
-        return bool(_select(doc, self.ARTICLE))
-
-    def extract(self, doc: HtmlElement, url: str) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "title": _text_of(doc, f"//h1[{_has_class('article__title')}]"),
-            "published_at": _text_of(doc, f"//*[{_has_class('article__date')}]"),
-            "lead": _text_of(doc, f"//*[{_has_class('article__sapo')}]"),
-            "tags": [
-                element_text(a) for a in _select(doc, f"//*[{_has_class('article__tags')}]//a")
-            ],
-        }
-        crumbs = _select(doc, f"//ol[{_has_class('breadcrumb')}]//a")
-        if len(crumbs) > 1:
-            out["section"] = element_text(crumbs[-1])
-        body = _first(doc, f"//div[{_has_class('article__body')}]")
-        related = _links(_select(doc, f"//*[{_has_class('box-related-inline')}]//a[@href]"))
-        if body is not None:
-            author_el = _first(body, f".//p[{_has_class('author')}]")
-            if author_el is not None:
-                out["author"] = element_text(author_el) or None
-                author_el.getparent().remove(author_el)
-            walker = _BodyWalker()
-            walker.walk(body)
-            out.update(body=walker.paragraphs, images=walker.images, media=walker.media)
-            related += walker.related
-        related += _links(
-            _select(
-                doc, f"//section[{_has_class('article__related')}]//a[{_has_class('story__title')}]"
-            )
-        )
-        out["related"] = related
-        return out
-
-    def listing(self, doc: HtmlElement, url: str) -> Listing | None:
-        stories = _select(doc, f"//*[{_has_class('category-news')}]//*[{_has_class('story')}]")
-        if not stories:
-            return None
-        entries = []
-        for story in stories:
-            a = _first(story, f".//a[{_has_class('story__title')}][@href]")
-            if a is None:
-                continue
-            when = _select(story, ".//time/@datetime")
-            entries.append(
-                ListingEntry(
-                    url=a.get("href").strip(),
-                    title=element_text(a),
-                    published_at=str(when[0]) if when else None,
-                )
-            )
-        nxt = _select(
-            doc,
-            f"//nav[{_has_class('pagination')}]//a[{_has_class('pagination__next')} or @rel='next']/@href",
-        )
-        return Listing(entries=entries, next_page=str(nxt[0]).strip() if nxt else None)
+    TITLE = f"//h1[{_has_class('article__title')}]"
+    DATE = f"//*[{_has_class('article__date')}]"
+    LEAD = f"//*[{_has_class('article__sapo')}]"
+    TAGS = f"//*[{_has_class('article__tags')}]//a"
+    BREADCRUMB = f"//ol[{_has_class('breadcrumb')}]//a"
+    BODY = f"//div[{_has_class('article__body')}]"
+    BYLINE = f".//p[{_has_class('author')}]"
+    RELATED_BEFORE_BODY = f"//*[{_has_class('box-related-inline')}]//a[@href]"
+    RELATED_AFTER_BODY = (
+        f"//section[{_has_class('article__related')}]//a[{_has_class('story__title')}]"
+    )
+    LISTING_ITEMS = f"//*[{_has_class('category-news')}]//*[{_has_class('story')}]"
+    ITEM_LINK = f".//a[{_has_class('story__title')}][@href]"
+    ITEM_TIME = ".//time/@datetime"
+    NEXT_PAGE = (
+        f"//nav[{_has_class('pagination')}]"
+        f"//a[{_has_class('pagination__next')} or @rel='next']/@href"
+    )
 
 
 # --- the profile ---------------------------------------------------------------------

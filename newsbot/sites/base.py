@@ -50,17 +50,14 @@ class Listing:
 class Layout:
     """A page layout of one publisher, in use between two dates.
 
-    Subclasses implement :meth:`matches` and the ``extract_*`` methods they can
-    answer; a method returns ``None`` when the layout does not find the field, so
-    the merge chain moves on to structured data and the generic fallback.
+    Subclasses answer :meth:`is_article`, :meth:`extract` (the fields they find; a
+    field left out or ``None`` lets the merge chain move on to structured data and
+    the generic fallback) and :meth:`listing`.
     """
 
     name: ClassVar[str] = "layout"
     #: ISO dates (inclusive) the layout was seen in use; ``None`` means open-ended.
     in_use: ClassVar[tuple[str | None, str | None]] = (None, None)
-
-    def matches(self, doc: HtmlElement) -> bool:  # pragma: no cover - abstract
-        raise NotImplementedError
 
     def is_article(self, doc: HtmlElement) -> bool:
         """True when the page is an article page of this layout (not a listing)."""
