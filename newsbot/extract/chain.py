@@ -21,8 +21,6 @@ FIELD_ORDER: dict[str, tuple[str, ...]] = {
     "author": ("structured", "layout", "fallback"),
 }
 
-Source = tuple[str, Mapping[str, Any], Mapping[str, str] | str]
-
 
 def merge_fields(
     fields: list[str],

@@ -72,13 +72,6 @@ def extract_fallback(html: str, url: str, *, lead: str | None = None) -> dict[st
     return out
 
 
-def fallback_from_tree(doc: HtmlElement, url: str, *, lead: str | None = None) -> dict[str, Any]:
-    """Same as :func:`extract_fallback` for an already parsed page."""
-    import lxml.html
-
-    return extract_fallback(lxml.html.tostring(doc, encoding="unicode"), url, lead=lead)
-
-
 # Elements whose class names say they hold a date or time ("ngay" is Vietnamese for
 # day), after the headline when there is one (a masthead or sidebar comes before it),
 # leaving out update stamps and lists of other stories.

@@ -20,7 +20,7 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from newsbot.record import RECORD_FIELDS, has_value
+from newsbot.record import RECORD_FIELDS, REQUIRED_FIELDS, has_value
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ def missing_reason(record: Any) -> str | None:
     adapter = ItemAdapter(record)
     if not has_value(adapter.get("url")):
         return "missing_url"
-    for field in ("title", "published_at", "body"):
+    for field in REQUIRED_FIELDS:
         if not has_value(adapter.get(field)):
             return f"missing_{field}"
     try:

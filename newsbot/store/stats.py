@@ -15,11 +15,14 @@ import math
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from newsbot.record import REQUIRED_FIELDS
+
 if TYPE_CHECKING:
     from newsbot.store.backend import Store
 
 #: Fields whose coverage decides the exit status.
-HEALTH_FIELDS: tuple[str, ...] = ("title", "published_at", "body")
+#: The fields a record cannot be stored without: their coverage is the health check.
+HEALTH_FIELDS: tuple[str, ...] = REQUIRED_FIELDS
 
 
 def _percentile(values: list[float], share: float) -> float | None:

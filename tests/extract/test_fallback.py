@@ -12,7 +12,7 @@ from typing import Any
 import lxml.html
 import pytest
 
-from newsbot.extract.fallback import MAX_FALLBACK_CHARS, extract_fallback, fallback_from_tree
+from newsbot.extract.fallback import MAX_FALLBACK_CHARS, extract_fallback
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "baohaiduong"
 URL = "https://baohaiduong.vn/nong-dan-thanh-ha-thu-hoach-vai-som-512345.html"
@@ -103,15 +103,6 @@ def test_huge_page_is_cut_before_the_fallback():
     assert found["title"] == "Nông dân Thanh Hà thu hoạch vải sớm"
 
 
-def test_fallback_from_tree_equals_fallback_from_text():
-    html = unknown_layout()
-    tree = lxml.html.document_fromstring(html.encode("utf-8"))
-    assert (
-        fallback_from_tree(tree, URL, lead=LEAD)["body"]
-        == extract_fallback(html, URL, lead=LEAD)["body"]
-    )
-
-
 @pytest.mark.parametrize(
     ("html", "expected"),
     [
@@ -144,7 +135,6 @@ def test_fallback_from_tree_equals_fallback_from_text():
     ],
 )
 def test_find_page_date(html: str, expected: str | None):
-    import lxml.html
 
     from newsbot.extract.fallback import find_page_date
 
@@ -153,7 +143,6 @@ def test_find_page_date(html: str, expected: str | None):
 
 
 def test_find_page_date_prefers_a_line_with_a_time_over_the_masthead_date():
-    import lxml.html
 
     from newsbot.extract.fallback import find_page_date
 
@@ -194,7 +183,6 @@ def test_find_page_date_prefers_a_line_with_a_time_over_the_masthead_date():
     ],
 )
 def test_find_page_date_ignores_other_dates_on_the_page(html: str, expected: str):
-    import lxml.html
 
     from newsbot.extract.fallback import find_page_date
 
@@ -203,7 +191,6 @@ def test_find_page_date_ignores_other_dates_on_the_page(html: str, expected: str
 
 
 def test_a_collection_page_does_not_declare_an_article():
-    import lxml.html
 
     from newsbot.extract.structured import extract_structured
 
