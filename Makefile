@@ -18,17 +18,17 @@ crawl: $(STAMP)
 	$(BIN)/scrapy crawl baohaiduong
 
 demo: $(STAMP)
-	$(BIN)/python -m newsbot.replica demo
+	$(BIN)/python -m replica demo
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
-	$(BIN)/python -m newsbot.bench
+	$(BIN)/python -m benchmarks.run
 
 lint: $(STAMP)
-	$(BIN)/ruff check newsbot tests
-	$(BIN)/ruff format --check newsbot tests
+	$(BIN)/ruff check newsbot tests replica benchmarks
+	$(BIN)/ruff format --check newsbot tests replica benchmarks
 
 clean:
 	rm -rf $(VENV) output/* .pytest_cache

@@ -1,7 +1,7 @@
 """Shared pytest configuration: fixtures every test directory may use.
 
 ``replica``/``replica_factory`` (a running local portal) come from
-``newsbot.replica.testing``; ``store_target``/``store`` give an empty store on each
+``tests.replica_plugin``; ``store_target``/``store`` give an empty store on each
 engine (an SQLite file in tmp_path, and a fresh PostgreSQL schema).
 """
 
@@ -11,7 +11,7 @@ import pytest
 
 from tests.services import pg_dsn_or_skip, pg_schema_dsn
 
-pytest_plugins = ["newsbot.replica.testing"]
+pytest_plugins = ["tests.replica_plugin"]
 
 
 @pytest.fixture(scope="session")

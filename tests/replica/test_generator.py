@@ -7,7 +7,7 @@ import unicodedata
 import pytest
 
 from newsbot.record import RECORD_FIELDS
-from newsbot.replica.generator import SECTIONS, Portal, slugify
+from replica.generator import SECTIONS, Portal, slugify
 
 REQUIRED = set(RECORD_FIELDS) - {"modified_at", "media"}
 

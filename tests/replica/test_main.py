@@ -1,4 +1,4 @@
-"""``python -m newsbot.replica serve`` starts a replica, prints its origin, stops on a signal."""
+"""``python -m replica serve`` starts a replica, prints its origin, stops on a signal."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ import urllib.request
 
 import pytest
 
-from newsbot.replica.__main__ import build_parser
-from newsbot.replica.server import LOOP_A, FaultConfig, ReplicaProcess
+from replica.__main__ import build_parser
+from replica.server import LOOP_A, FaultConfig, ReplicaProcess
 
 
 def test_serve_prints_origin_and_serves_until_terminated(tmp_path):
     truth = tmp_path / "truth.jsonl"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "newsbot.replica", "serve", "--articles", "20", "--seed", "3"]
+        [sys.executable, "-m", "replica", "serve", "--articles", "20", "--seed", "3"]
         + ["--faults", "none", "--crawl-delay", "0.25", "--ground-truth", str(truth)],
         stdout=subprocess.PIPE,
         text=True,

@@ -9,8 +9,8 @@ import lxml.etree
 import lxml.html
 import pytest
 
-from newsbot.replica import pages
-from newsbot.replica.server import Replica
+from replica import pages
+from replica.server import Replica
 
 from .reference import WEEKDAYS, listing_links, read_article
 

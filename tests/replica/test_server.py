@@ -12,8 +12,8 @@ import lxml.etree
 import lxml.html
 import pytest
 
-from newsbot.replica import SECTIONS, FaultConfig, Replica
-from newsbot.replica.server import LOOP_A, LOOP_B, OVERSIZED
+from replica import SECTIONS, FaultConfig, Replica
+from replica.server import LOOP_A, LOOP_B, OVERSIZED
 
 from .reference import canonical, listing_links, read_article
 

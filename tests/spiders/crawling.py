@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from newsbot.replica.crawl import ROOT, CrawlResult, crawl_command, field_differences, run_crawl
+from replica.crawl import ROOT, CrawlResult, crawl_command, field_differences, run_crawl
 
 __all__ = [
     "ROOT",

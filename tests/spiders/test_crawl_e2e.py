@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from newsbot.replica import FaultConfig, Replica
 from newsbot.sites import get_site
+from replica import FaultConfig, Replica
 from tests.spiders.crawling import field_differences, run_crawl, stored_articles
 
 pytestmark = pytest.mark.e2e

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from benchmarks.store import bench_dedup, bench_store
 from newsbot.store import open_store
-from newsbot.store.bench import bench_dedup, bench_store
 
 
 def test_bench_store(store_target):

@@ -15,7 +15,7 @@ WRITER = textwrap.dedent(
     """
     import sys
     from newsbot.store import StoreLocked, open_store
-    from newsbot.store.bench import synthetic_record
+    from benchmarks.store import synthetic_record
     import random
 
     store = open_store(sys.argv[1])

@@ -11,8 +11,8 @@ renders its pages in the specimens' markup, ``server`` serves them and plays the
 fault modes, ``testing`` holds the pytest fixtures.
 """
 
-from newsbot.replica.generator import SECTIONS, Portal, Section
-from newsbot.replica.server import FaultConfig, Replica, ReplicaProcess, RequestLogEntry
+from replica.generator import SECTIONS, Portal, Section
+from replica.server import FaultConfig, Replica, ReplicaProcess, RequestLogEntry
 
 __all__ = [
     "SECTIONS",

@@ -1,6 +1,6 @@
 """The replica's HTTP server: routes, fault modes and the request log.
 
-:class:`Replica` owns a generated :class:`~newsbot.replica.generator.Portal` and a
+:class:`Replica` owns a generated :class:`~replica.generator.Portal` and a
 standard-library ``ThreadingHTTPServer`` on 127.0.0.1 (port chosen by the OS) run
 in a background thread. Pages are rendered on request and cached. Routing ignores
 the Host header and the query string (except a legacy listing's ``page``), so the
@@ -31,8 +31,8 @@ from types import TracebackType
 from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
-from newsbot.replica import pages
-from newsbot.replica.generator import (
+from replica import pages
+from replica.generator import (
     FEED_SIZE,
     PAGE_SIZE,
     SECTIONS_BY_SLUG,
@@ -534,7 +534,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 
 class ReplicaProcess:
-    """A replica served by ``python -m newsbot.replica serve`` in a child process.
+    """A replica served by ``python -m replica serve`` in a child process.
 
     For benchmarks and demos: the server then does not share the crawler's GIL.
     Its request log stays in the child; use :class:`Replica` when a test needs it.
@@ -563,7 +563,8 @@ class ReplicaProcess:
 
     def start(self) -> str:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "newsbot.replica", *self.args],
+            [sys.executable, "-m", "replica", *self.args],
+            cwd=Path(__file__).resolve().parents[1],  # replica/ is not installed
             stdout=subprocess.PIPE,
             text=True,
         )

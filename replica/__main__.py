@@ -1,4 +1,4 @@
-"""Command line of the replica: ``python -m newsbot.replica serve --articles 500``.
+"""Command line of the replica: ``python -m replica serve --articles 500``.
 
 Subcommands are argparse subparsers registered in :func:`build_parser`; add one by
 writing an ``add_<name>(subparsers)`` function and calling it there.
@@ -12,8 +12,8 @@ import sys
 import threading
 from collections.abc import Sequence
 
-from newsbot.replica.demo import add_demo
-from newsbot.replica.server import FaultConfig, Replica
+from replica.demo import add_demo
+from replica.server import FaultConfig, Replica
 
 
 def _faults(value: str) -> FaultConfig:
@@ -59,7 +59,7 @@ def serve(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m newsbot.replica", description="A local replica of baohaiduong.vn."
+        prog="python -m replica", description="A local replica of baohaiduong.vn."
     )
     subparsers = parser.add_subparsers(dest="command", required=True)
     add_serve(subparsers)

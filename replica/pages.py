@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from html import escape
 from urllib.parse import quote
 
-from newsbot.replica import words
-from newsbot.replica.generator import (
+from replica import words
+from replica.generator import (
     CANONICAL_ORIGIN,
     FEED_SIZE,
     LEGACY_MEDIA,

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from newsbot.replica.server import Replica
+from replica.server import Replica
 
 ReplicaFactory = Callable[..., Replica]
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from newsbot.record import RECORD_FIELDS
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 #: Loopback and a server of our own: no politeness waits, quick retries.
 LOOPBACK_SETTINGS: dict[str, str] = {

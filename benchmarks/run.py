@@ -67,8 +67,8 @@ def _specimens() -> list[tuple[str, bytes, str]]:
             if page.exists():
                 pages.append((exp.stem, page.read_bytes(), json.loads(exp.read_text())["url"]))
     if not pages:  # a clone without ../shared: the replica's own pages, one per layout
-        from newsbot.replica import pages as replica_pages
-        from newsbot.replica.generator import Portal
+        from replica import pages as replica_pages
+        from replica.generator import Portal
 
         portal = Portal(40, 1)
         for layout, render in (
@@ -115,7 +115,7 @@ def bench_parse(runs: int = 300) -> dict[str, Any]:
 
 
 def _crawl(origin: str, workdir: Path) -> dict[str, Any]:
-    from newsbot.replica.crawl import run_crawl
+    from replica.crawl import run_crawl
 
     start = time.perf_counter()
     result = run_crawl(origin, workdir / "newsbot.db", workdir, settings=LOOPBACK_SETTINGS)
@@ -130,7 +130,7 @@ def _crawl(origin: str, workdir: Path) -> dict[str, Any]:
 
 def _bare_crawl(urls_file: Path, workdir: Path) -> dict[str, Any]:
     out = workdir / "bare.json"
-    cmd = [sys.executable, "-m", "newsbot.bench", "bare-crawl", str(urls_file), str(out)]
+    cmd = [sys.executable, "-m", "benchmarks.run", "bare-crawl", str(urls_file), str(out)]
     start = time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     if proc.returncode != 0:
@@ -180,7 +180,7 @@ def run_bare_crawl(urls_file: str, out_file: str) -> None:
 
 
 def bench_crawl(articles: int) -> dict[str, Any]:
-    from newsbot.replica import Replica
+    from replica import Replica
 
     with Replica(articles=articles, seed=1) as replica, tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
@@ -236,7 +236,7 @@ def _drop_pg(dsn: str) -> None:
 
 
 def bench_storage(records: int, fingerprints: int) -> dict[str, Any]:
-    from newsbot.store.bench import bench_dedup, bench_store
+    from benchmarks.store import bench_dedup, bench_store
 
     out: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -292,7 +292,7 @@ def _table(result: dict[str, Any]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m newsbot.bench", description=__doc__.splitlines()[0]
+        prog="python -m benchmarks.run", description=__doc__.splitlines()[0]
     )
     parser.add_argument("--articles", type=int, default=5000, help="replica size for the crawl")
     parser.add_argument("--fingerprints", type=int, default=1_000_000)

@@ -13,8 +13,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from newsbot.replica.crawl import ROOT, field_differences, run_crawl
-from newsbot.replica.server import ReplicaProcess
+from replica.crawl import ROOT, field_differences, run_crawl
+from replica.server import ReplicaProcess
 
 
 def run_demo(articles: int = 300, seed: int = 1, out: str | Path = ROOT / "output" / "demo") -> int:

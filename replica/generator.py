@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from newsbot.replica import words
+from replica import words
 
 #: The portal's local time (Asia/Ho_Chi_Minh has no DST).
 VN_TZ = timezone(timedelta(hours=7))
