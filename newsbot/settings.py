@@ -75,6 +75,10 @@ ITEM_PIPELINES = {
     "newsbot.feeds.publish.PublishPipeline": 900,
 }
 
+#: NEWSBOT_FRONTIER=redis://... puts the crawl on a shared frontier (newsbot.scale).
+NEWSBOT_FRONTIER = os.environ.get("NEWSBOT_FRONTIER") or None
+ADDONS = {"newsbot.scale.frontier.Frontier": 0}
+
 EXTENSIONS = {
     "newsbot.spiders.summary.RunSummary": 500,
     "newsbot.metrics.RunMetrics": 510,

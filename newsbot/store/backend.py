@@ -305,7 +305,12 @@ class Store:
         """Apply the migrations not applied yet; returns the versions applied now."""
         db = self._db
         applied_now: list[int] = []
-        db.execute(schema.CREATE_MIGRATIONS_TABLE)
+        with db.transaction():
+            if self.dialect == "postgresql":
+                # CREATE TABLE IF NOT EXISTS is not safe against itself in PostgreSQL:
+                # two workers opening a new database at once would collide.
+                db.execute("SELECT pg_advisory_xact_lock(?)", (_PostgresConn.MIGRATION_LOCK_KEY,))
+            db.execute(schema.CREATE_MIGRATIONS_TABLE)
         for migration in schema.MIGRATIONS:
             with db.transaction():
                 if self.dialect == "postgresql":
@@ -379,6 +384,20 @@ class Store:
                     run_id,
                 ),
             )
+
+    def abort_stale_runs(self, spider: str, keep: str | None = None) -> int:
+        """Mark ``spider``'s runs still shown as running, except ``keep``, as ``aborted``.
+
+        Call only while holding the spider's run lock (or its fleet run): then no other
+        run of it is going, and a "running" row is one that was killed without a clean end.
+        """
+        with self._db.transaction():
+            cursor = self._db.execute(
+                "UPDATE crawl_runs SET status = 'aborted' WHERE spider = ? AND status = 'running'"
+                " AND run_id <> ?",
+                (spider, keep or ""),
+            )
+        return int(getattr(cursor, "rowcount", 0) or 0)
 
     def _runs(self, where: str, params: Sequence[Any], limit: int) -> list[dict[str, Any]]:
         rows = self._db.query(
