@@ -413,6 +413,10 @@ def _publish(
         except Exception as exc:  # noqa: BLE001 - reported in the result and index.json
             detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
             reason = f"{type(exc).__name__}: {detail}"
+            # The file the system refused (a feed is a pair: say which one), else the target.
+            # (os.replace names the temporary file first and the target second.)
+            failed = getattr(exc, "filename2", None) or getattr(exc, "filename", None)
+            target = failed if isinstance(failed, str) and failed.startswith(str(root)) else target
             errors.append({"path": str(target), "reason": reason})
             logger.error(
                 "cannot write %s: %s", target, reason, exc_info=not isinstance(exc, OSError)
@@ -736,11 +740,11 @@ class PublishPipeline:
         if report["errors"]:
             first = report["errors"][0]
             self._failed(
-                f"{len(report['errors'])} files not written, e.g. {first['path']}: "
+                f"files not written: {len(report['errors'])}, e.g. {first['path']}: "
                 f"{first['reason']}"
             )
             logger.error(
-                "Feeds of run %s published incompletely: %d files could not be written "
+                "Feeds of run %s published incompletely: files not written: %d "
                 "(listed in index.json); the next run tries again",
                 run_id,
                 len(report["errors"]),

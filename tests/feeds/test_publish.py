@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from newsbot.feeds.publish import feed_name, publish_run, run_file
+from newsbot.feeds.publish import publish_run
 from newsbot.store import open_store
 from tests.services import pg_dsn_or_skip
 
@@ -178,40 +178,6 @@ def test_feed_limit(store, tmp_path):
     publish_run(store, "run-1", tmp_path, limit=5)
     assert atom_ids(tmp_path / "all.atom") == [make_article(n)["url"] for n in range(11, 6, -1)]
     assert len(atom_ids(tmp_path / "baohaiduong" / "xa-hoi.atom")) == 5
-
-
-@pytest.mark.parametrize(
-    "run_id",
-    [
-        pytest.param("../escape", id="parent-directory"),
-        pytest.param("a/b", id="slash"),
-        pytest.param(".hidden", id="hidden-file"),
-        pytest.param("", id="empty"),
-    ],
-)
-def test_run_id_must_be_a_file_name(tmp_path, run_id):
-    with pytest.raises(ValueError):
-        run_file(tmp_path, run_id)
-
-
-@pytest.mark.parametrize(
-    ("section", "taken", "name"),
-    [
-        pytest.param("Khoa học - Giáo dục", {}, "khoa-hoc-giao-duc", id="plain-slug"),
-        pytest.param("All", {}, "section-all", id="kept-apart-from-all-feed"),
-        pytest.param("中文", {}, "section-", id="no-ascii-gets-hash-name"),
-        pytest.param(
-            "Giáo Dục", {"giao-duc": "Giáo dục"}, "giao-duc-", id="slug-taken-by-other-section"
-        ),
-        pytest.param("Giáo dục", {"giao-duc": "Giáo dục"}, "giao-duc", id="slug-owned-by-itself"),
-    ],
-)
-def test_feed_name(section, taken, name):
-    got = feed_name(section, taken)
-    assert got.startswith(name)
-    assert got == feed_name(section, taken), "names must be stable between runs"
-    if name.endswith("-"):
-        assert len(got) == len(name) + 8
 
 
 # A real crawl: a spider yielding stored-shaped items, a store pipeline that only writes in
@@ -383,3 +349,89 @@ def test_unpublished_earlier_run_is_published_along(store, tmp_path, status, had
     run(store, "r3", [])
     again = publish_run(store, "r3", feeds)
     assert again["recovered_runs"] == [] and again["partitions"] == []
+
+
+LONG_SECTION = "Chuyên mục " + "rất dài " * 40  # a slug of about 340 characters
+
+
+def test_long_section_name_and_section_named_index_publish_every_feed(store, tmp_path):
+    feeds = tmp_path / "feeds"
+    run(
+        store,
+        "run-1",
+        [
+            incoming(1, section=LONG_SECTION),
+            incoming(2, section="Index"),
+            incoming(3, section="index"),
+            incoming(4),
+        ],
+    )
+
+    report = publish_run(store, "run-1", feeds)
+
+    assert (report["errors"], report["complete"]) == ([], True)
+    index = json.loads((feeds / "index.json").read_text(encoding="utf-8"))
+    sections = index["sites"]["baohaiduong"]["sections"]
+    assert set(sections) == {LONG_SECTION, "Index", "index", "Xã hội"}
+    files = [f for pair in sections.values() for f in pair.values()]
+    assert len(set(files)) == len(files) == 8, "two sections share a feed file"
+    for name in files:
+        assert len(Path(name).name) <= 85
+        assert Path(name).name not in ("index.json", "all.json", "all.atom")
+        assert atom_ids(feeds / name) if name.endswith(".atom") else (feeds / name).is_file()
+    assert atom_ids(feeds / sections[LONG_SECTION]["atom"]) == [make_article(1)["url"]]
+    assert "items" not in index, "index.json was overwritten by a section's JSON Feed"
+
+
+def test_unwritable_feed_is_reported_and_stops_no_other(store, tmp_path):
+    feeds = tmp_path / "feeds"
+    url = {n: make_article(n)["url"] for n in range(10)}
+    run(store, "run-1", [incoming(1), incoming(2, section="Thể thao")])
+    publish_run(store, "run-1", feeds)
+    blocked = feeds / "baohaiduong" / "the-thao.atom"
+    blocked.unlink()
+    blocked.mkdir()  # the file system refuses this one feed file
+    run(store, "run-2", [incoming(3, section="Thể thao"), incoming(4), incoming(5)])
+
+    report = publish_run(store, "run-2", feeds)
+
+    assert report["complete"] is False
+    assert [e["path"] for e in report["errors"]] == [str(blocked)]
+    assert atom_ids(feeds / "all.atom")[0] == url[5]
+    assert atom_ids(feeds / "baohaiduong" / "xa-hoi.atom")[:2] == [url[5], url[4]]
+    index = json.loads((feeds / "index.json").read_text(encoding="utf-8"))
+    assert index["last_run"]["id"] == "run-2"
+    assert index["errors"][0]["path"] == "baohaiduong/the-thao.atom"
+    state = json.loads((feeds / ".publish-state.json").read_text(encoding="utf-8"))
+    assert state["last_run"] == "run-1", "an incomplete publish must not be marked complete"
+
+    # Once the file system takes it again, the next run (with nothing new) catches up.
+    blocked.rmdir()
+    run(store, "run-3", [])
+    report = publish_run(store, "run-3", feeds)
+    assert (report["errors"], report["complete"]) == ([], True)
+    assert atom_ids(blocked) == [url[3], url[2]]
+    assert "errors" not in json.loads((feeds / "index.json").read_text(encoding="utf-8"))
+
+
+def test_pipeline_exits_non_zero_when_a_feed_fails(tmp_path):
+    from scrapy.utils.test import get_crawler
+
+    from newsbot.feeds.publish import PublishPipeline
+
+    store, feeds = tmp_path / "newsbot.db", tmp_path / "feeds"
+    with open_store(store) as s:
+        run(s, "run-1", [incoming(1)])
+    (feeds / "baohaiduong" / "xa-hoi.json").mkdir(parents=True)
+    crawler = get_crawler(
+        settings_dict={"NEWSBOT_STORE": str(store), "NEWSBOT_FEEDS_DIR": str(feeds)}
+    )
+    pipeline = PublishPipeline.from_crawler(crawler)
+    crawler.stats.set_value("newsbot/run_id", "run-1")
+
+    report = pipeline.publish()
+
+    assert report is not None and len(report["errors"]) == 1
+    assert crawler.stats.get_value("newsbot/exit_status") == 1
+    assert "xa-hoi.json" in crawler.stats.get_value("newsbot/publish_error")
+    assert atom_ids(feeds / "all.atom") == [make_article(1)["url"]]
