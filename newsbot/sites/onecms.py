@@ -255,8 +255,7 @@ class OneCMSLayout(Layout):
     TAGS = f"//div[{has_class('c-widget-tags')}][not(ancestor::aside)]//li//a"
     BREADCRUMB = f"//ol//li[{has_class('breadcrumb-item')}]//a"
     BODY = (
-        f"//div[{has_class('b-maincontent')}]"
-        f"//*[self::article or self::div][{has_class('entry')}]"
+        f"//div[{has_class('b-maincontent')}]//*[self::article or self::div][{has_class('entry')}]"
     )
     #: Inside the body and not body text: boxes, the longform header, spacer layers.
     NOT_BODY = (
