@@ -2,7 +2,8 @@
 
 ``parse`` (one page → record, for debugging a layout), ``export`` (records out of the
 store), ``stats`` (health of the store and the last run), ``reparse`` (rebuild records
-from stored raw HTML after a parser change). Crawling is ``scrapy crawl <site>``.
+from stored raw HTML after a parser change), ``backfill`` (plan a backfill from the
+sitemaps, then run it). Crawling is ``scrapy crawl <site>``.
 """
 
 from __future__ import annotations
@@ -209,6 +210,14 @@ def _add_optional_commands(sub: Any) -> None:
     p = sub.add_parser("reparse", help="rebuild records from stored raw HTML (no refetch)")
     p.add_argument("--store", help="SQLite path or postgresql:// DSN")
     p.set_defaults(func=cmd_reparse)
+
+    from newsbot import backfill
+
+    p = sub.add_parser(
+        "backfill", help="plan a backfill from the sitemaps (size, time), then run it"
+    )
+    backfill.add_arguments(p)
+    p.set_defaults(func=backfill.run)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

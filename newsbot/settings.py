@@ -82,7 +82,11 @@ ADDONS = {"newsbot.scale.frontier.Frontier": 0}
 EXTENSIONS = {
     "newsbot.spiders.summary.RunSummary": 500,
     "newsbot.metrics.RunMetrics": 510,
+    "newsbot.progress.Progress": 520,
 }
+#: Seconds between progress lines (0: none); the total a backfill plan expects.
+NEWSBOT_PROGRESS_INTERVAL = 60
+NEWSBOT_PROGRESS_TOTAL = 0
 #: Prometheus textfile directory (node_exporter's collector) and live endpoint port.
 NEWSBOT_METRICS_DIR = os.environ.get("NEWSBOT_METRICS_DIR") or None
 NEWSBOT_METRICS_PORT = int(os.environ.get("NEWSBOT_METRICS_PORT") or 0)
