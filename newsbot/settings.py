@@ -77,7 +77,7 @@ ITEM_PIPELINES = {
 
 #: NEWSBOT_FRONTIER=redis://... puts the crawl on a shared frontier (newsbot.scale).
 NEWSBOT_FRONTIER = os.environ.get("NEWSBOT_FRONTIER") or None
-ADDONS = {"newsbot.scale.frontier.Frontier": 0}
+ADDONS = {"newsbot.scale.frontier.Frontier": 0, "newsbot.monitors.SpidermonCoverage": 10}
 
 EXTENSIONS = {
     "newsbot.spiders.summary.RunSummary": 500,

@@ -149,3 +149,19 @@ def test_coverage_alert_fires_after_a_redesign(tmp_path):
     assert firing, [s for s in got if s[0].startswith("newsbot_field_coverage")]
     assert {labels["site"] for labels, _ in firing} == {"baohaiduong"}
     assert {"author", "section"} <= {labels["field"] for labels, _ in firing}
+
+
+@pytest.mark.e2e
+def test_spidermon_coverage_monitor_fails_after_a_redesign(tmp_path):
+    pytest.importorskip("spidermon", reason="spidermon is not installed (the optional extra)")
+    with RedesignedReplica(30, 3) as replica:
+        crawl = [replica.origin, tmp_path / "store.db", tmp_path / "work"]
+        settings = {"SPIDERMON_ENABLED": "True"}
+        healthy = run_crawl(*crawl, settings=settings)
+        replica.redesign()
+        broken = run_crawl(*crawl, "refresh=all", settings=settings)
+    assert healthy.returncode == broken.returncode == 0, broken.stderr[-2000:]
+    monitor = "Field Coverage Monitor/test_check_if_field_coverage_rules_are_met"
+    assert re.search(rf"\[Spidermon\] {monitor}\.\.\. OK", healthy.stderr), healthy.stderr[-3000:]
+    assert re.search(rf"\[Spidermon\] {monitor}\.\.\. FAIL", broken.stderr), broken.stderr[-3000:]
+    assert re.search(r"dict/author \(expected 0\.5, got 0\b", broken.stderr), broken.stderr[-3000:]
