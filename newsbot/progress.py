@@ -28,7 +28,11 @@ def queue_length(crawler: Any) -> int | None:
 
     Scrapy keeps the scheduler on the engine's private slot; there is no public way.
     """
-    slot = getattr(getattr(crawler, "engine", None), "_slot", None)
+    try:
+        engine = crawler.engine
+    except (AttributeError, RuntimeError):  # not crawling (yet)
+        return None
+    slot = getattr(engine, "_slot", None)
     scheduler = getattr(slot, "scheduler", None)
     try:
         return len(scheduler) if scheduler is not None else None
