@@ -134,18 +134,22 @@ def test_progress_line(stats, elapsed, queue, total, expected):
 def test_killed_run_is_marked_aborted_by_the_next(replica_factory, tmp_path):
     replica = replica_factory(articles=20, seed=5)
     db = tmp_path / "store.db"
+    first = run_crawl(replica.origin, db, tmp_path / "first")
+    assert first.returncode == 0, first.stderr[-2000:]
     store = open_store(str(db))
-    store.start_run("20200101T000000Z-dead00", "baohaiduong", {})  # killed: never finished
+    store.start_run("20990101T000000Z-dead00", "baohaiduong", {})  # killed: never finished
     store.close()
     result = run_crawl(replica.origin, db, tmp_path / "work")
     assert result.returncode == 0, result.stderr[-2000:]
+    # Marked aborted, it still counts as the previous run, which did not finish.
+    assert "previous run INCOMPLETE" in result.stderr, result.stderr[-3000:]
     store = open_store(str(db))
     try:
         runs = {r["run_id"]: r["status"] for r in store.recent_runs("baohaiduong")}
     finally:
         store.close()
-    assert runs.pop("20200101T000000Z-dead00") == "aborted"
-    assert list(runs.values()) == ["finished"]
+    assert runs.pop("20990101T000000Z-dead00") == "aborted"
+    assert list(runs.values()) == ["finished", "finished"]
 
 
 @pytest.mark.e2e
