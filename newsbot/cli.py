@@ -118,7 +118,7 @@ def _store_target(args: argparse.Namespace) -> str:
     return store_target({"NEWSBOT_STORE": args.store})
 
 
-def _open_existing_store(target: str) -> Any:
+def _open_existing_store(target: str, *, readonly: bool = False) -> Any:
     """The store at ``target``; None (with one line on stderr) when there is none."""
     from newsbot.store import StoreError, open_store
 
@@ -128,7 +128,7 @@ def _open_existing_store(target: str) -> Any:
         )
         return None
     try:
-        return open_store(target)
+        return open_store(target, readonly=readonly)
     except StoreError as exc:
         print(f"newsbot: cannot open store {target}: {exc}", file=sys.stderr)
         return None
@@ -137,7 +137,7 @@ def _open_existing_store(target: str) -> Any:
 def cmd_stats(args: argparse.Namespace) -> int:
     from newsbot.store.stats import coverage_ok, format_stats, stats_report
 
-    store = _open_existing_store(_store_target(args))
+    store = _open_existing_store(_store_target(args), readonly=True)
     if store is None:
         return EXIT_USAGE
     try:
@@ -159,9 +159,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_reparse(args: argparse.Namespace) -> int:
+    from newsbot.reparse import reparse
     from newsbot.sites import site_for_url
     from newsbot.store import StoreLocked
-    from newsbot.store.reparse import reparse
 
     def parse(html: bytes, url: str) -> dict[str, Any] | None:
         site = site_for_url(url)

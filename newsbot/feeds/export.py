@@ -95,7 +95,7 @@ def open_export_store(target: str) -> Any:
     except ImportError as exc:  # pragma: no cover - the store package ships with newsbot
         raise ExportError(f"store backend unavailable: {exc}") from None
     try:
-        return open_store(target)
+        return open_store(target, readonly=True)
     except Exception as exc:  # an unreachable server or a file that is not a store
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ExportError(f"cannot open store {_describe(target)}: {reason}") from None

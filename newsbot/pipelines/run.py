@@ -178,8 +178,10 @@ class RunRecorder:
             store = self.store
         except StoreError as exc:
             raise self._fatal(f"cannot open the store: {exc}", "store_unavailable") from None
+        # The lock is per (store, site): runs of two sites go on at once into one store.
+        site = getattr(getattr(spider, "site", None), "name", None) or spider.name
         try:
-            self._lock.enter_context(store.run_lock())
+            self._lock.enter_context(store.run_lock(site))
         except StoreLocked as exc:
             raise self._fatal(str(exc), "store_locked") from None
         self.run_id = new_run_id()
@@ -188,7 +190,7 @@ class RunRecorder:
         args = _spider_args(spider)
         if self.crawler.settings.get("JOBDIR"):
             args["JOBDIR"] = self.crawler.settings.get("JOBDIR")
-        store.start_run(self.run_id, spider.name, args)
+        store.start_run(self.run_id, spider.name, args, site=site)
         self.started = True
         logger.info("run %s started on store %s", self.run_id, store.describe())
 
