@@ -212,8 +212,13 @@ def _add_optional_commands(sub: Any) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from newsbot.store import StoreError
+
     try:
         return int(args.func(args))
+    except StoreError as exc:  # e.g. a store file damaged past its first pages: one line
+        print(f"newsbot {args.command}: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -39,7 +39,14 @@ from scrapy import signals
 from scrapy.exceptions import CloseSpider
 
 from newsbot.record import COVERAGE_FIELDS
-from newsbot.store import DEFAULT_TARGET, Store, StoreError, StoreLocked, open_store
+from newsbot.store import (
+    DEFAULT_TARGET,
+    Store,
+    StoreError,
+    StoreLocked,
+    WriteResult,
+    open_store,
+)
 from newsbot.store.dedup import DEFAULT_NUM_PERM, DEFAULT_THRESHOLD, Deduplicator
 
 logger = logging.getLogger(__name__)
@@ -212,7 +219,11 @@ class RunRecorder:
         if not self.buffer:
             return
         records, self.buffer = self.buffer, []
-        results = self.store.write_batch_results(records, self.run_id)
+        try:
+            results = self.store.write_batch_results(records, self.run_id)
+        except Exception as exc:  # noqa: BLE001 - never log the items themselves (raw HTML)
+            logger.error("store write of %d records failed: %s", len(records), exc)
+            results = [WriteResult("error", f"store write failed: {exc}")] * len(records)
         for record, result in zip(records, results, strict=True):
             outcome = result.outcome
             self.counts[COUNT_KEYS[outcome]] += 1
@@ -314,12 +325,27 @@ class RunRecorder:
             ] + self.errors
             counts, coverage, provenance = self.summary()
             status = "finished" if reason == "finished" else reason
+            if self.counts["store_errors"] and status == "finished":
+                # Records were lost to the store: the run did not do its job. Not
+                # "finished", so the next run walks every listing; non-zero for cron.
+                status = "failed"
+                self._fail_exit()
             assert self.run_id is not None
-            self.store.finish_run(self.run_id, status, counts, coverage, provenance, self.errors)
+            try:
+                self.store.finish_run(
+                    self.run_id, status, counts, coverage, provenance, self.errors
+                )
+            except Exception as exc:  # noqa: BLE001 - the store is gone: say so, fail the run
+                logger.error("could not record the end of run %s: %s", self.run_id, exc)
+                self._fail_exit()
             logger.info("run %s %s: %s", self.run_id, status, counts)
         finally:
             self.started = False
             self.close()
+
+    def _fail_exit(self) -> None:
+        if not self.stats.get_value("newsbot/exit_status"):
+            self.stats.set_value("newsbot/exit_status", 1)
 
     def close(self) -> None:
         self._lock.close()

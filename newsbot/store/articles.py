@@ -627,7 +627,7 @@ class Articles:
     @staticmethod
     def _failed(record: Mapping[str, Any], exc: BaseException) -> WriteResult:
         reason = reason_of(exc)
-        logger.error("store write failed for %s: %s", record.get("url"), reason)
+        logger.error("%s: %s", record.get("url"), reason)
         return WriteResult("error", reason)
 
     def _lookup(self, records: Sequence[Mapping[str, Any]]) -> tuple[dict, dict]:

@@ -43,6 +43,12 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0] if text else type(exc).__name__
 
 
+def _unreadable(where: str, exc: BaseException) -> StoreError:
+    # A damaged file (truncated, overwritten) fails on the first page read, wherever
+    # that is: one line naming the store, not a driver traceback.
+    return StoreError(f"cannot read the store {where}: {_first_line(exc)}")
+
+
 class SqliteEngine:
     """SQLite through :mod:`sqlite3`: WAL, ``synchronous=NORMAL``, explicit transactions."""
 
@@ -84,14 +90,20 @@ class SqliteEngine:
         self.conn.executemany(sql, rows)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        return self.conn.execute(sql, params).fetchall()
+        try:
+            return self.conn.execute(sql, params).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise _unreadable(self.path, exc) from None
 
     def iterate(self, sql: str, params: Sequence[Any] = ()) -> Iterator[tuple[Any, ...]]:
         # A separate cursor so iteration survives writes made on the connection meanwhile.
         cur = self.conn.cursor()
-        cur.execute(sql, params)
-        while rows := cur.fetchmany(500):
-            yield from rows
+        try:
+            cur.execute(sql, params)
+            while rows := cur.fetchmany(500):
+                yield from rows
+        except sqlite3.DatabaseError as exc:
+            raise _unreadable(self.path, exc) from None
 
     def has_table(self, name: str) -> bool:
         rows = self.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
@@ -213,7 +225,11 @@ class PostgresEngine:
             cur.executemany(sql, rows)
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
-        return self.conn.execute(sql, params or None).fetchall()
+        try:
+            cur = self.conn.execute(sql, params or None)
+            return cur.fetchall() if cur.description else []
+        except self._psycopg.OperationalError as exc:  # the server went away, not our SQL
+            raise _unreadable(redact(self.dsn), exc) from None
 
     def iterate(self, sql: str, params: Sequence[Any] | None = None) -> Iterator[tuple[Any, ...]]:
         # A server-side cursor on its own connection: large tables (raw pages) stream
@@ -224,6 +240,8 @@ class PostgresEngine:
                 cur.itersize = 500
                 cur.execute(sql, params or None)
                 yield from cur
+        except self._psycopg.OperationalError as exc:
+            raise _unreadable(redact(self.dsn), exc) from None
         finally:
             reader.close()
 
