@@ -37,6 +37,7 @@ Public API (others call these names)::
         iter_known(site, published_since=None, seen_since=None) -> Iterator[KnownArticle]
                                                 # a bounded window, newest first
         count_known(site) -> int
+        site_totals(site) -> (int, str | None)  # articles, latest first_seen_at
         known_articles(site) -> dict[str, KnownArticle]   # every one (prefer known())
         related_frontier(site, limit=None) -> list[str]   # related URLs not stored
         iter_signatures(published_since=None) -> Iterator[...]  # for the Deduplicator

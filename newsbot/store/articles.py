@@ -572,6 +572,14 @@ class Articles:
         total, dups = self._db.query(sql, params)[0]
         return int(total), int(dups)
 
+    def site_totals(self, site: str) -> tuple[int, str | None]:
+        """(articles of ``site``, the latest ``first_seen_at`` among them or None)."""
+        p = self._db.param
+        count, newest = self._db.query(
+            f"SELECT COUNT(*), MAX(first_seen_at) FROM articles WHERE site = {p}", (site,)
+        )[0]
+        return int(count or 0), self._db.time_value(newest)
+
     # -- writing ---------------------------------------------------------------
 
     def save_raw_pages(self, pages: Sequence[Mapping[str, Any]]) -> None:

@@ -127,6 +127,10 @@ class Store:
     def known_articles(self, site: str) -> dict[str, KnownArticle]:
         return self.articles.known_articles(site)
 
+    def site_totals(self, site: str) -> tuple[int, str | None]:
+        """(articles of ``site``, the latest ``first_seen_at`` among them)."""
+        return self.articles.site_totals(site)
+
     def related_frontier(self, site: str, limit: int | None = None) -> list[str]:
         return self.articles.related_frontier(site, limit)
 
