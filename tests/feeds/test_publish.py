@@ -435,3 +435,63 @@ def test_pipeline_exits_non_zero_when_a_feed_fails(tmp_path):
     assert crawler.stats.get_value("newsbot/exit_status") == 1
     assert "xa-hoi.json" in crawler.stats.get_value("newsbot/publish_error")
     assert atom_ids(feeds / "all.atom") == [make_article(1)["url"]]
+
+
+def test_two_sites_with_one_section_name_get_their_own_feeds(store, tmp_path):
+    feeds = tmp_path / "feeds"
+    other = {"site": "baonghean", "section": "Kinh tế"}
+    run(
+        store,
+        "run-1",
+        [
+            incoming(1, section="Kinh tế"),
+            incoming(2, url="https://baonghean.vn/bai-2.html", **other),
+            incoming(3, url="https://baonghean.vn/bai-3.html", **other),
+        ],
+    )
+
+    publish_run(store, "run-1", feeds)
+
+    assert atom_ids(feeds / "baohaiduong" / "kinh-te.atom") == [make_article(1)["url"]]
+    assert atom_ids(feeds / "baonghean" / "kinh-te.atom") == [
+        "https://baonghean.vn/bai-3.html",
+        "https://baonghean.vn/bai-2.html",
+    ]
+    assert atom_ids(feeds / "baonghean" / "all.atom") == atom_ids(
+        feeds / "baonghean" / "kinh-te.atom"
+    )
+    assert len(atom_ids(feeds / "all.atom")) == 3
+    index = json.loads((feeds / "index.json").read_text(encoding="utf-8"))
+    assert {s: list(e["sections"]) for s, e in index["sites"].items()} == {
+        "baohaiduong": ["Kinh tế"],
+        "baonghean": ["Kinh tế"],
+    }
+    title = etree.parse(str(feeds / "baonghean" / "kinh-te.atom")).findtext(
+        "a:title", namespaces=NS
+    )
+    assert title == "baonghean: Kinh tế"
+
+    # An incremental publish touching one site rewrites its feeds, not the other's.
+    untouched = (feeds / "baohaiduong" / "kinh-te.atom").stat().st_mtime_ns
+    run(store, "run-2", [incoming(4, url="https://baonghean.vn/bai-4.html", **other)])
+    report = publish_run(store, "run-2", feeds)
+    assert {f["name"] for f in report["feeds"]} == {"all", "baonghean/all", "baonghean/kinh-te"}
+    assert atom_ids(feeds / "baonghean" / "kinh-te.atom")[0] == "https://baonghean.vn/bai-4.html"
+    assert (feeds / "baohaiduong" / "kinh-te.atom").stat().st_mtime_ns == untouched
+
+
+def test_feeds_of_the_single_folder_layout_are_replaced(store, tmp_path):
+    feeds = tmp_path / "feeds"
+    feeds.mkdir()
+    # What an earlier newsbot left: section feeds at the top, an index naming them.
+    for name in ("xa-hoi.atom", "xa-hoi.json", "all.atom", "all.json"):
+        (feeds / name).write_text("old")
+    (feeds / "index.json").write_text(json.dumps({"sections": {"Xã hội": "xa-hoi"}}))
+    run(store, "run-1", [incoming(1)])
+
+    report = publish_run(store, "run-1", feeds)
+
+    assert report["rebuilt_all"] is True
+    assert not (feeds / "xa-hoi.atom").exists() and not (feeds / "xa-hoi.json").exists()
+    assert atom_ids(feeds / "all.atom") == atom_ids(feeds / "baohaiduong" / "xa-hoi.atom")
+    assert "sections" not in json.loads((feeds / "index.json").read_text(encoding="utf-8"))
