@@ -66,6 +66,8 @@ DEFAULT_FEEDS_LIMIT = 100
 #: too, and the directory is rebuilt whole.
 RECOVER_RUNS = 100
 LOCK_FILE = ".publish.lock"
+#: The spider name ``newsbot reparse`` records its runs under.
+REPARSE_SPIDER = "reparse"
 
 #: Kept for callers of the earlier single-folder layout.
 feed_name = feed_stem
@@ -398,11 +400,20 @@ def _publish(
         and len(window) >= RECOVER_RUNS
         and not any(state.knows(r["run_id"]) for r in window)
     )
-    rebuild = state is None or overflow
+    # A reparse can move articles to other days (a date-parser fix); the days they left
+    # are known nowhere, so one pass over the store rebuilds every partition.
+    reparsed = [
+        r["run_id"]
+        for r in window
+        if r["spider"] == REPARSE_SPIDER and (state is None or r["run_id"] not in state.complete)
+    ]
+    rebuild = state is None or overflow or bool(reparsed)
     if overflow:
         logger.warning(
             "the last %d runs were never completely published: rebuilding %s", len(window), root
         )
+    elif reparsed and state is not None:
+        logger.info("records were reparsed (run %s): rebuilding %s", reparsed[0], root)
     errors: list[dict[str, str]] = []
 
     def attempt(target: Path | str, write: Any) -> Any:

@@ -495,3 +495,23 @@ def test_feeds_of_the_single_folder_layout_are_replaced(store, tmp_path):
     assert not (feeds / "xa-hoi.atom").exists() and not (feeds / "xa-hoi.json").exists()
     assert atom_ids(feeds / "all.atom") == atom_ids(feeds / "baohaiduong" / "xa-hoi.atom")
     assert "sections" not in json.loads((feeds / "index.json").read_text(encoding="utf-8"))
+
+
+def test_reparse_that_moves_an_article_to_another_day_leaves_no_copy_behind(store, tmp_path):
+    feeds = tmp_path / "feeds"
+    url = {n: make_article(n)["url"] for n in range(5)}
+    run(store, "run-1", [incoming(1), incoming(2)])
+    publish_run(store, "run-1", feeds)
+    assert partitions(feeds) == {"2024-10-04.jsonl": [url[1], url[2]]}
+    # A date-parser fix: reparse finds article 1 was published on the 6th.
+    store.start_run("rp-1", "reparse", {})
+    store.write_batch([incoming(1, published_at="2024-10-06T09:00:00+07:00")], "rp-1")
+    store.finish_run("rp-1", "finished", {}, {}, {}, [])
+    run(store, "run-2", [])
+
+    publish_run(store, "run-2", feeds)
+
+    assert partitions(feeds) == {
+        "2024-10-04.jsonl": [url[2]],
+        "2024-10-06.jsonl": [url[1]],
+    }
