@@ -32,8 +32,8 @@ def incoming(n: int, **overrides):
     return record
 
 
-def run(store, run_id, records):
-    store.start_run(run_id, "baohaiduong", {})
+def run(store, run_id, records, spider="baohaiduong"):
+    store.start_run(run_id, spider, {})
     outcomes = store.write_batch(records, run_id)
     assert "error" not in outcomes
     return outcomes
@@ -515,3 +515,35 @@ def test_reparse_that_moves_an_article_to_another_day_leaves_no_copy_behind(stor
         "2024-10-04.jsonl": [url[2]],
         "2024-10-06.jsonl": [url[1]],
     }
+
+
+def test_run_of_another_site_still_writing_is_shown_again_until_it_publishes(store, tmp_path):
+    feeds = tmp_path / "feeds"
+    other = {"site": "baonghean", "section": "Kinh tế"}
+    run(store, "a-0", [incoming(1)])
+    publish_run(store, "a-0", feeds)
+    # b-1 (another site, its own lock) is crawling while a-1 ends and publishes.
+    store.start_run("b-1", "baonghean", {})
+    store.write_batch([incoming(2, url="https://baonghean.vn/bai-2.html", **other)], "b-1")
+    run(store, "a-1", [incoming(3)])
+    publish_run(store, "a-1", feeds)
+    state = json.loads((feeds / ".publish-state.json").read_text(encoding="utf-8"))
+    assert ("b-1" in state["seen"], "b-1" in state["complete"]) == (True, False)
+    assert atom_ids(feeds / "baonghean" / "kinh-te.atom") == ["https://baonghean.vn/bai-2.html"]
+
+    # b-1 stores more after a-1's publish, then is killed before publishing itself: the
+    # next publish (of either site) shows what it stored since.
+    store.write_batch([incoming(4, url="https://baonghean.vn/bai-4.html", **other)], "b-1")
+    run(store, "a-2", [])
+    publish_run(store, "a-2", feeds)
+    assert atom_ids(feeds / "baonghean" / "kinh-te.atom")[0] == "https://baonghean.vn/bai-4.html"
+    state = json.loads((feeds / ".publish-state.json").read_text(encoding="utf-8"))
+    assert "b-1" in state["seen"], "still possibly writing: shown again next time"
+
+    # A later run of the same site proves b-1 dead: shown once more, then complete.
+    run(store, "b-2", [], spider="baonghean")
+    store.finish_run("b-2", "finished", {}, {}, {}, [])
+    run(store, "a-3", [])
+    publish_run(store, "a-3", feeds)
+    state = json.loads((feeds / ".publish-state.json").read_text(encoding="utf-8"))
+    assert "b-1" in state["complete"] and state["seen"] == []
