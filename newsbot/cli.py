@@ -2,7 +2,8 @@
 
 ``parse`` (one page → record, for debugging a layout), ``export`` (records out of the
 store), ``stats`` (health of the store and the last run), ``reparse`` (rebuild records
-from stored raw HTML after a parser change). Crawling is ``scrapy crawl <site>``.
+from stored raw HTML after a parser change), ``prune`` (old run files out of the feeds
+directory). Crawling is ``scrapy crawl <site>``.
 """
 
 from __future__ import annotations
@@ -186,6 +187,7 @@ def cmd_reparse(args: argparse.Namespace) -> int:
 def _add_optional_commands(sub: Any) -> None:
     """Commands over the store and the feeds."""
     from newsbot.feeds.export import add_export_arguments, run_export
+    from newsbot.feeds.prune import add_prune_arguments, run_prune
 
     p = sub.add_parser("export", help="write stored records as JSON Lines, CSV, Atom or JSON Feed")
     add_export_arguments(p)
@@ -205,6 +207,10 @@ def _add_optional_commands(sub: Any) -> None:
     )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("prune", help="delete old run files from the feeds directory")
+    add_prune_arguments(p)
+    p.set_defaults(func=run_prune)
 
     p = sub.add_parser("reparse", help="rebuild records from stored raw HTML (no refetch)")
     p.add_argument("--store", help="SQLite path or postgresql:// DSN")
