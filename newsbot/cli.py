@@ -42,7 +42,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     except KeyError as exc:
         print(f"newsbot parse: {exc.args[0]}", file=sys.stderr)
         return EXIT_USAGE
-    if site is None:
+    if site is None and args.kind != "article":
         print(
             f"newsbot parse: {args.url}: no site profile owns this host (use --site)",
             file=sys.stderr,
@@ -53,6 +53,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"newsbot parse: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
         return EXIT_USAGE
+    if site is None:
+        return _parse_generic(raw, args)
 
     if args.kind == "article":
         outcome = site.parse_article(raw, args.url)
@@ -90,6 +92,26 @@ def cmd_parse(args: argparse.Namespace) -> int:
     if children:
         out["sitemaps"] = [c.url for c in children]
     _print_json(out)
+    return EXIT_OK
+
+
+def _parse_generic(raw: bytes, args: argparse.Namespace) -> int:
+    """An article of a host no profile owns: the generic extractor, said on stderr."""
+    from newsbot.extract import extract_article
+    from newsbot.record import public_view
+
+    print(
+        f"newsbot parse: {args.url}: no site profile owns this host: generic extraction",
+        file=sys.stderr,
+    )
+    result = extract_article(raw, args.url)
+    if not result.ok:
+        print(f"{args.url}: not a parseable article: {result.error}", file=sys.stderr)
+        return EXIT_NOT_PARSEABLE
+    record = result.record or {}
+    if args.provenance is False:
+        record.pop("provenance", None)
+    _print_json(public_view(record))
     return EXIT_OK
 
 
