@@ -32,6 +32,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 import lxml.etree
 from lxml.html import HtmlElement
 
+from newsbot.extract.dates import parse_datetime
 from newsbot.extract.text import element_text
 from newsbot.sites.base import Layout, Listing, ListingEntry, UrlKind
 from newsbot.sites.portal import PortalSite
@@ -302,6 +303,7 @@ class OneCMSLayout(Layout):
             "author": text_of(doc, self.AUTHOR),
             "tags": [element_text(a) for a in select(doc, self.TAGS)],
         }
+        out["published_at"] = self._precise(doc, out["published_at"])
         crumbs = select(doc, self.BREADCRUMB)
         if len(crumbs) > 1:  # the first crumb is the home page
             out["section"] = element_text(crumbs[-1])
@@ -322,6 +324,22 @@ class OneCMSLayout(Layout):
             related = walker.related + related
         out["related"] = related
         return out
+
+    PUBLISHED_META = "//meta[@property='article:published_time']/@content"
+
+    def _precise(self, doc: HtmlElement, printed: str | None) -> str | None:
+        """The printed time shows minutes only; the page's ``article:published_time``
+        states the same moment to the second when it agrees on the minute (articles
+        migrated from the old paper were published with seconds)."""
+        stated = select(doc, self.PUBLISHED_META)
+        if not printed or not stated:
+            return printed
+        shown, exact = parse_datetime(printed).value, parse_datetime(str(stated[0])).value
+        if shown is None or exact is None:
+            return printed
+        if exact.replace(second=0, microsecond=0) == shown.replace(second=0, microsecond=0):
+            return str(stated[0])
+        return printed
 
 
 class OneCMSLongformLayout(OneCMSLayout):
