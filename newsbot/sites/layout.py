@@ -43,7 +43,12 @@ __all__ = [
 
 def has_class(name: str) -> str:
     """XPath predicate: the element's ``class`` attribute holds the word ``name``."""
-    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+    # The plain contains() first: a cheap test that rules out almost every element
+    # before the exact word test builds its string.
+    return (
+        f"contains(@class, '{name}') and "
+        f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+    )
 
 
 def select(node: HtmlElement, expr: str) -> list[Any]:
