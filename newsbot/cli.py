@@ -2,13 +2,9 @@
 
 ``parse`` (one page → record, for debugging a layout), ``export`` (records out of the
 store), ``stats`` (health of the store and the last run), ``reparse`` (rebuild records
-<<<<<<< HEAD
-from stored raw HTML after a parser change), ``backfill`` (plan a backfill from the
-sitemaps, then run it). Crawling is ``scrapy crawl <site>``.
-=======
 from stored raw HTML after a parser change), ``prune`` (old run files out of the feeds
-directory). Crawling is ``scrapy crawl <site>``.
->>>>>>> main
+directory), ``backfill`` (plan a backfill from the sitemaps, then run it). Crawling is
+``scrapy crawl <site>``.
 """
 
 from __future__ import annotations

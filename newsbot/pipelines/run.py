@@ -185,41 +185,29 @@ class RunRecorder:
             store = self.store
         except StoreError as exc:
             raise self._fatal(f"cannot open the store: {exc}", "store_unavailable") from None
-<<<<<<< HEAD
+        # The lock is per (store, site): runs of two sites go on at once into one store.
+        site = getattr(getattr(spider, "site", None), "name", None) or spider.name
         from newsbot.scale.frontier import fleet_of
 
         fleet = fleet_of(self.crawler)
         if fleet is None:
             try:
-                self._lock.enter_context(store.run_lock())
+                self._lock.enter_context(store.run_lock(site))
             except StoreLocked as exc:
                 raise self._fatal(str(exc), "store_locked") from None
         # On a shared frontier the fleet run (a lock in Redis) stands for the store lock:
         # its workers write one run together, which its seeder opens.
         self.run_id = fleet.join(spider.name) if fleet else new_run_id()
-=======
-        # The lock is per (store, site): runs of two sites go on at once into one store.
-        site = getattr(getattr(spider, "site", None), "name", None) or spider.name
-        try:
-            self._lock.enter_context(store.run_lock(site))
-        except StoreLocked as exc:
-            raise self._fatal(str(exc), "store_locked") from None
-        self.run_id = new_run_id()
->>>>>>> main
         self.stats.set_value("newsbot/run_id", self.run_id)
         spider.run_id = self.run_id
         args = _spider_args(spider)
         if self.crawler.settings.get("JOBDIR"):
             args["JOBDIR"] = self.crawler.settings.get("JOBDIR")
-<<<<<<< HEAD
         if fleet is None or fleet.seeder:
             # No other run of this site is going (we hold its lock), so one still
             # marked running was killed without a clean end.
             store.abort_stale_runs(spider.name, keep=self.run_id)
-            store.start_run(self.run_id, spider.name, args)
-=======
-        store.start_run(self.run_id, spider.name, args, site=site)
->>>>>>> main
+            store.start_run(self.run_id, spider.name, args, site=site)
         self.started = True
         logger.info("run %s started on store %s", self.run_id, store.describe())
 
