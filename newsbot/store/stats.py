@@ -34,39 +34,45 @@ def _percentile(values: list[float], share: float) -> float | None:
     return ordered[rank - 1]
 
 
-def stats_report(store: Store, *, days: int = 30) -> dict[str, Any]:
+def stats_report(store: Store, *, days: int = 30, site: str | None = None) -> dict[str, Any]:
     """Articles per section and day, latency published_at → first_seen_at, last-run coverage.
 
     Volume and latency cover articles first seen in the last ``days`` days. Coverage
     and provenance come from the latest finished run that saw items or article pages
     (a run that fetched no article has nothing to measure); ``last_run`` is the latest
-    run of any kind.
+    run of any kind. With ``site``, only that site's articles and runs (its spider's).
     """
     now = datetime.now(UTC)
     cutoff = (now - timedelta(days=days)).isoformat(timespec="seconds")
+    of_site, site_params = (" AND site = ?", (site,)) if site else ("", ())
     per_day = store.query(
         "SELECT section, substr(published_at, 1, 10) AS day, COUNT(*) FROM articles"
-        " WHERE first_seen_at >= ? GROUP BY section, substr(published_at, 1, 10)"
+        f" WHERE first_seen_at >= ?{of_site} GROUP BY section, substr(published_at, 1, 10)"
         " ORDER BY day DESC, section",
-        (cutoff,),
+        (cutoff, *site_params),
     )
     latencies: list[float] = []
     for published_at, first_seen_at in store.query(
-        "SELECT published_at, first_seen_at FROM articles WHERE first_seen_at >= ?", (cutoff,)
+        f"SELECT published_at, first_seen_at FROM articles WHERE first_seen_at >= ?{of_site}",
+        (cutoff, *site_params),
     ):
         try:
             delta = datetime.fromisoformat(first_seen_at) - datetime.fromisoformat(published_at)
         except (TypeError, ValueError):
             continue
         latencies.append(delta.total_seconds())
-    runs = store.recent_runs(limit=50)
+    runs = store.recent_runs(site, limit=50) if site else store.recent_runs(limit=50)
     coverage_run = next(
         (r for r in runs if r["status"] != "running" and r["spider"] != "reparse" and _measured(r)),
         None,
     )
-    total = store.query("SELECT COUNT(*), COUNT(duplicate_of) FROM articles")[0]
+    where_site = " WHERE site = ?" if site else ""
+    total = store.query(
+        f"SELECT COUNT(*), COUNT(duplicate_of) FROM articles{where_site}", site_params
+    )[0]
     return {
         "generated_at": now.isoformat(timespec="seconds"),
+        "site": site,
         "days": days,
         "articles": int(total[0]),
         "duplicates": int(total[1]),
