@@ -7,9 +7,9 @@ settings and ``-s`` on the command line win):
 * the ``NEWSBOT_*`` defaults of :data:`DEFAULTS`, those marked in :data:`FROM_ENV`
   taken from the environment variable of the same name when it is set;
 * the ``User-Agent`` with the operator's contact (``NEWSBOT_CONTACT``);
-* the pipelines (normalise → validate → dedup → store → publish), the run state
-  extension, the page keeper spider middleware, the downloader middlewares, the
-  canonical request fingerprinter and dupefilter, and the run summary extension.
+* the pipelines (normalise → validate → dedup → store → publish), the run state,
+  run summary and metrics extensions, the page keeper spider middleware, the downloader middlewares, the
+  canonical request fingerprinter and dupefilter.
 
 The table of these settings for operators is in README.md ("Settings").
 """
@@ -43,6 +43,8 @@ DEFAULTS: dict[str, Any] = {
     "NEWSBOT_RETRY_BACKOFF_MAX": 60.0,
     "NEWSBOT_RETRY_AFTER_MAX": 120.0,
     "NEWSBOT_SUMMARY_FILE": None,
+    "NEWSBOT_METRICS_DIR": None,
+    "NEWSBOT_METRICS_PORT": 0,
 }
 
 #: Settings an environment variable of the same name may give (secrets, per-machine).
@@ -54,6 +56,8 @@ FROM_ENV: frozenset[str] = frozenset(
         "NEWSBOT_REFRESH_DAYS",
         "NEWSBOT_CONTACT",
         "NEWSBOT_SUMMARY_FILE",
+        "NEWSBOT_METRICS_DIR",
+        "NEWSBOT_METRICS_PORT",
     }
 )
 
@@ -67,6 +71,7 @@ ITEM_PIPELINES: dict[str, int] = {
 EXTENSIONS: dict[str, int] = {
     "newsbot.pipelines.run.RunState": 0,
     "newsbot.spiders.summary.RunSummary": 500,
+    "newsbot.metrics.RunMetrics": 510,
 }
 SPIDER_MIDDLEWARES: dict[str, int] = {
     "newsbot.pipelines.pages.FetchedPageMiddleware": 950,

@@ -147,7 +147,8 @@ class PortalSpider(scrapy.Spider):
     @classmethod
     def check_arguments(cls, **kwargs: Any) -> None:
         """Raise ValueError, saying which, when a ``-a`` argument is not usable."""
-        unknown = sorted(set(kwargs) - set(ARGUMENTS))
+        # `_`-prefixed arguments are the scheduler's own (scrapyd adds `-a _job=<id>`).
+        unknown = sorted(k for k in set(kwargs) - set(ARGUMENTS) if not k.startswith("_"))
         if unknown:
             raise ValueError(
                 f"unknown argument(s) {', '.join(unknown)}; known: {', '.join(ARGUMENTS)}"
