@@ -3,8 +3,9 @@
 ``parse`` (one page → record, for debugging a layout), ``export`` (records out of the
 store), ``stats`` (health of the store and of each site's runs), ``sections`` (each
 site's section slugs and names), ``reparse`` (rebuild records from stored raw HTML
-after a parser change), ``schema`` (the JSON Schema of a record). Crawling is
-``scrapy crawl <site>``. Exit statuses are :data:`EXIT_STATUSES` (also in ``--help``).
+after a parser change), ``prune`` (old run files out of the feeds directory),
+``schema`` (the JSON Schema of a record). Crawling is ``scrapy crawl <site>``. Exit
+statuses are :data:`EXIT_STATUSES` (also in ``--help``).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ EXIT_INTERRUPTED = 130
 #: Every exit status of ``newsbot``, for ``--help`` and the README.
 EXIT_STATUSES: dict[int, str] = {
     EXIT_OK: "done",
-    EXIT_ALERT: "stats: a site's coverage dropped or its latest run fetched nothing it needed",
+    EXIT_ALERT: "stats: a site's coverage dropped or its latest run fetched nothing it"
+    " needed; or the store is damaged",
     EXIT_USAGE: "bad arguments (unknown site, bad date, ...), or no store / store unreachable",
     EXIT_NOT_PARSEABLE: "parse: the page is not a parseable article/listing/feed/sitemap",
     EXIT_LOCKED: "reparse: a crawl holds the store lock",
@@ -62,7 +64,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     except KeyError as exc:
         print(f"newsbot parse: {exc.args[0]}", file=sys.stderr)
         return EXIT_USAGE
-    if site is None:
+    if site is None and args.kind != "article":
         print(
             f"newsbot parse: {args.url}: no site profile owns this host (use --site)",
             file=sys.stderr,
@@ -73,6 +75,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"newsbot parse: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
         return EXIT_USAGE
+    if site is None:
+        return _parse_generic(raw, args)
 
     if args.kind == "article":
         outcome = site.parse_article(raw, args.url)
@@ -113,6 +117,26 @@ def cmd_parse(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _parse_generic(raw: bytes, args: argparse.Namespace) -> int:
+    """An article of a host no profile owns: the generic extractor, said on stderr."""
+    from newsbot.extract import extract_article
+    from newsbot.record import public_view
+
+    print(
+        f"newsbot parse: {args.url}: no site profile owns this host: generic extraction",
+        file=sys.stderr,
+    )
+    result = extract_article(raw, args.url)
+    if not result.ok:
+        print(f"{args.url}: not a parseable article: {result.error}", file=sys.stderr)
+        return EXIT_NOT_PARSEABLE
+    record = result.record or {}
+    if args.provenance is False:
+        record.pop("provenance", None)
+    _print_json(public_view(record))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     epilog = "exit status:\n" + "\n".join(
         f"  {code:>3}  {meaning}" for code, meaning in EXIT_STATUSES.items()
@@ -150,7 +174,7 @@ def _store_target(args: argparse.Namespace) -> str:
     return store_target({"NEWSBOT_STORE": args.store})
 
 
-def _open_existing_store(target: str) -> Any:
+def _open_existing_store(target: str, *, readonly: bool = False) -> Any:
     """The store at ``target``; None (with one line on stderr) when there is none."""
     from newsbot.store import StoreError, open_store
 
@@ -160,7 +184,7 @@ def _open_existing_store(target: str) -> Any:
         )
         return None
     try:
-        return open_store(target)
+        return open_store(target, readonly=readonly)
     except StoreError as exc:
         print(f"newsbot: cannot open store {target}: {exc}", file=sys.stderr)
         return None
@@ -176,7 +200,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from newsbot.health import sites_in, store_health
     from newsbot.store.stats import format_stats, stats_report
 
-    store = _open_existing_store(_store_target(args))
+    store = _open_existing_store(_store_target(args), readonly=True)
     if store is None:
         return EXIT_USAGE
     try:
@@ -261,9 +285,9 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 
 def cmd_reparse(args: argparse.Namespace) -> int:
+    from newsbot.reparse import reparse
     from newsbot.sites import site_for_url
     from newsbot.store import StoreLocked
-    from newsbot.store.reparse import reparse
 
     def parse(html: bytes, url: str) -> dict[str, Any] | None:
         site = site_for_url(url)
@@ -286,6 +310,7 @@ def cmd_reparse(args: argparse.Namespace) -> int:
 def _add_optional_commands(sub: Any) -> None:
     """Commands over the store and the feeds."""
     from newsbot.feeds.export import add_export_arguments, run_export
+    from newsbot.feeds.prune import add_prune_arguments, run_prune
 
     p = sub.add_parser("export", help="write stored records as JSON Lines, CSV, Atom or JSON Feed")
     add_export_arguments(p)
@@ -318,6 +343,10 @@ def _add_optional_commands(sub: Any) -> None:
     p = sub.add_parser("schema", help="print the JSON Schema of a record")
     p.set_defaults(func=cmd_schema)
 
+    p = sub.add_parser("prune", help="delete old run files from the feeds directory")
+    add_prune_arguments(p)
+    p.set_defaults(func=run_prune)
+
     p = sub.add_parser("reparse", help="rebuild records from stored raw HTML (no refetch)")
     p.add_argument("--store", help="SQLite path or postgresql:// DSN")
     p.set_defaults(func=cmd_reparse)
@@ -326,8 +355,13 @@ def _add_optional_commands(sub: Any) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from newsbot.store import StoreError
+
     try:
         return int(args.func(args))
+    except StoreError as exc:  # e.g. a store file damaged past its first pages: one line
+        print(f"newsbot {args.command}: {exc}", file=sys.stderr)
+        return EXIT_ALERT
     except KeyboardInterrupt:
         print("newsbot: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

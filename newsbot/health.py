@@ -1,7 +1,7 @@
 """Per-site health of a store, for ``newsbot stats``: is each site's crawl doing its job?
 
-Sites are judged one by one, each on its own runs (a site's runs are those of the
-spider named like it), so a healthy crawl of one site never hides a broken one. A site
+Sites are judged one by one, each on its own runs (the runs recorded for that site),
+so a healthy crawl of one site never hides a broken one. A site
 raises an alert when
 
 * **coverage dropped**: in its latest run that fetched articles, the share of article
@@ -25,8 +25,6 @@ from newsbot.store.stats import coverage_ok, stats_report
 
 #: Run statuses of a run that could not fetch what it needed.
 STARVED_STATUSES: frozenset[str] = frozenset({"nothing_fetched", "portal_unreachable"})
-#: Runs that are not crawls of a site.
-NOT_SITES: frozenset[str] = frozenset({"reparse"})
 
 
 @dataclass
@@ -44,14 +42,15 @@ class SiteHealth:
 
 def sites_in(store: Any) -> list[str]:
     """Every site with a run or an article in the store, sorted."""
-    names = {str(row[0]) for row in store.query("SELECT DISTINCT spider FROM crawl_runs")}
+    names = set(store.run_sites())
     names |= {str(row[0]) for row in store.query("SELECT DISTINCT site FROM articles")}
-    return sorted(names - NOT_SITES)
+    return sorted(names)
 
 
 def latest_finished_run(store: Any, site: str) -> dict[str, Any] | None:
     """The site's latest run that is no longer running."""
-    return next((r for r in store.recent_runs(site, limit=50) if r["status"] != "running"), None)
+    runs = store.recent_runs(limit=50, site=site)
+    return next((r for r in runs if r["status"] != "running"), None)
 
 
 def site_health(store: Any, site: str, *, days: int = 30, threshold: float = 0.9) -> SiteHealth:

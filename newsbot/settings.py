@@ -41,4 +41,6 @@ COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
 FEED_EXPORT_ENCODING = "utf-8"
+# -O out.csv: lists as JSON and formula-like cells neutralised, as `newsbot export` writes.
+FEED_EXPORTERS = {"csv": "newsbot.feeds.exporters.CsvItemExporter"}
 LOG_LEVEL = os.environ.get("NEWSBOT_LOG_LEVEL", "INFO")

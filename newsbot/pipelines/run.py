@@ -253,8 +253,10 @@ class RunState:
             store = self.store
         except StoreError as exc:
             raise self._fatal(f"cannot open the store: {exc}", "store_unavailable") from None
+        # The lock is per (store, site): runs of two sites go on at once into one store.
+        site = getattr(getattr(spider, "site", None), "name", None) or spider.name
         try:
-            self._lock.enter_context(store.run_lock())
+            self._lock.enter_context(store.run_lock(site))
         except StoreLocked as exc:
             raise self._fatal(str(exc), "store_locked") from None
         self.run_id = new_run_id()
@@ -263,7 +265,7 @@ class RunState:
         args = _spider_args(spider)
         if self.crawler.settings.get("JOBDIR"):
             args["JOBDIR"] = self.crawler.settings.get("JOBDIR")
-        store.start_run(self.run_id, spider.name, args)
+        store.start_run(self.run_id, spider.name, args, site=site)
         self.started = True
         logger.info("run %s started on store %s", self.run_id, store.describe())
 
@@ -451,11 +453,26 @@ class RunState:
             status = self.stats.get_value("newsbot/run_status") or (
                 "finished" if reason == "finished" else reason
             )
-            self.store.finish_run(self.run_id, status, counts, coverage, provenance, self.errors)
+            if self.counts["store_errors"] and status == "finished":
+                # Records were lost to the store: the run did not do its job. Not
+                # "finished", so the next run walks every listing; non-zero for cron.
+                status = "failed"
+                self._fail_exit()
+            try:
+                self.store.finish_run(
+                    self.run_id, status, counts, coverage, provenance, self.errors
+                )
+            except Exception as exc:  # noqa: BLE001 - the store is gone: say so, fail the run
+                logger.error("could not record the end of run %s: %s", self.run_id, exc)
+                self._fail_exit()
             logger.info("run %s %s: %s", self.run_id, status, counts)
         finally:
             self.started = False
             self.close()
+
+    def _fail_exit(self) -> None:
+        if not self.stats.get_value("newsbot/exit_status"):
+            self.stats.set_value("newsbot/exit_status", 1)
 
     def close(self) -> None:
         self._pages.clear()
