@@ -508,15 +508,19 @@ def _printed_byline(doc: HtmlElement) -> str | None:
 
 
 def _clean_body(
-    paragraphs: list[str], parts: BodyParts, title: str | None
+    paragraphs: list[str], parts: BodyParts, titles: list[str | None]
 ) -> tuple[list[str], list[str]]:
-    """Fallback paragraphs without what the walker took out; also the dropped lines."""
+    """Fallback paragraphs without what the walker took out; also the dropped lines.
+
+    ``titles`` are every headline the page gives (printed, declared, ``<title>``): one of
+    them repeated at the top of the text is no paragraph of it.
+    """
     removed = {_loose(t) for t in parts.removed if t}
-    title_key = _loose(title or "")
+    title_keys = {_loose(t) for t in titles if t} - {""}
     out: list[str] = []
     dropped: list[str] = []
     # What comes before the headline (menus of a table layout) is not the article.
-    heads = [i for i, t in enumerate(paragraphs[:6]) if title_key and _loose(t) == title_key]
+    heads = [i for i, t in enumerate(paragraphs[:6]) if _loose(t) in title_keys]
     if heads:
         dropped.extend(paragraphs[: heads[0] + 1])
         paragraphs = paragraphs[heads[0] + 1 :]
@@ -525,7 +529,7 @@ def _clean_body(
         if not key or key in removed:
             dropped.append(text)
             continue
-        if i < 3 and not out and (key == title_key or is_call_to_action(text)):
+        if i < 3 and not out and (key in title_keys or is_call_to_action(text)):
             dropped.append(text)
             continue
         if not out and len(text) <= 60 and _is_date_line(text):
@@ -663,7 +667,8 @@ def _extract(
     f.set("title", clean_title(_page_title(doc), site_names, title_suffixes), "page:title")
 
     # --- body, lead ---------------------------------------------------------------------
-    blocks, _dropped = _clean_body(paragraphs, parts, f.values.get("title"))
+    titles = [f.values.get("title"), h1, s_title, tf_title, _page_title(doc)]
+    blocks, _dropped = _clean_body(paragraphs, parts, titles)
     lead, lead_rule = find_lead(doc, blocks, structured.descriptions)
     if lead is None:
         bold = _bold_first(container)
