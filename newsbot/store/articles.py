@@ -111,6 +111,13 @@ POSTGRES_COLUMNS: tuple[Column, ...] = tuple(
 ) + (Column("modified_at", "modified_at", "utc_of"),)
 
 
+class _Fingerprints(NamedTuple):
+    """A batch's signatures and band keys to write, by URL (the last one wins)."""
+
+    signatures: dict[str, tuple[Any, ...]]
+    bands: dict[str, tuple[str, str, tuple[int, ...]]]
+
+
 class RawPage(NamedTuple):
     """A page as fetched: the article's canonical URL, the URL really requested
     (a mirror, a replica), when, and the HTML."""
@@ -451,6 +458,40 @@ class Articles:
         for url, scheme, num_perm, sig, pub, dup in self._db.iterate(sql, params):
             yield url, scheme, int(num_perm), bytes(sig), pub, dup
 
+    # -- near-duplicate bands ------------------------------------------------------
+
+    def near_candidates(self, lsh: str, keys: Sequence[int]) -> list[tuple[str, str, str | None]]:
+        """Stored articles sharing a band key with ``keys``: (url, the original of its story,
+        that original's published_at as printed). One indexed query."""
+        if not keys:
+            return []
+        p = self._db.param
+        test, params = self._db.in_list("key", list(keys))
+        rows = self._db.query(
+            f"SELECT a.url, COALESCE(a.duplicate_of, a.url), r.{self.local_column}"
+            " FROM articles a LEFT JOIN articles r ON r.url = COALESCE(a.duplicate_of, a.url)"
+            f" WHERE a.url IN (SELECT url FROM minhash_bands WHERE {test} AND lsh = {p})",
+            [*params, lsh],
+        )
+        return [(str(url), str(root), pub) for url, root, pub in rows]
+
+    def signatures_without_bands(self, lsh: str) -> Iterator[tuple[str, str, int, bytes]]:
+        """(url, scheme, num_perm, signature) of stored signatures with no ``lsh`` band keys."""
+        p = self._db.param
+        for url, scheme, num_perm, signature in self._db.iterate(
+            "SELECT m.url, m.scheme, m.num_perm, m.signature FROM minhash m WHERE NOT EXISTS"
+            f" (SELECT 1 FROM minhash_bands b WHERE b.url = m.url AND b.lsh = {p})",
+            (lsh,),
+        ):
+            yield str(url), str(scheme), int(num_perm), bytes(signature)
+
+    def save_bands(self, lsh: str, rows: Sequence[tuple[int, str]]) -> None:
+        """Add band keys ``(key, url)`` made with the parameters ``lsh``."""
+        with self._db.transaction():
+            self._db.insert_many(
+                "minhash_bands", ("key", "url", "lsh"), [(k, u, lsh) for k, u in rows]
+            )
+
     # -- reading records -------------------------------------------------------
 
     def iter_articles(
@@ -684,7 +725,7 @@ class Articles:
         updates: dict[str, dict[str, Any]] = {}
         touched: dict[str, str] = {}
         versions: list[tuple[Any, ...]] = []
-        signatures: dict[str, tuple[Any, ...]] = {}
+        signatures = _Fingerprints({}, {})
         raw: dict[str, list[Any]] = {}
         supersede: list[tuple[str, str]] = []
         results: list[WriteResult] = []
@@ -769,7 +810,7 @@ class Articles:
         updates: dict[str, dict[str, Any]],
         touched: dict[str, str],
         versions: list[tuple[Any, ...]],
-        signatures: dict[str, tuple[Any, ...]],
+        signatures: _Fingerprints,
         raw: dict[str, list[Any]],
         supersede: list[tuple[str, str]],
         run_id: str | None,
@@ -803,21 +844,34 @@ class Articles:
             )
         if versions:
             db.insert_many("article_versions", _VERSION_COLUMNS, versions)
-        if signatures:
+        if signatures.bands:
+            urls = list(signatures.bands)
+            for chunk in _chunks(urls):
+                test, params = db.in_list("url", chunk)
+                db.execute(f"DELETE FROM minhash_bands WHERE {test}", params)
+            db.insert_many(
+                "minhash_bands",
+                ("key", "url", "lsh"),
+                [(key, url, lsh) for url, lsh, keys in signatures.bands.values() for key in keys],
+            )
+        if signatures.signatures:
             db.executemany(
                 f"INSERT INTO minhash (url, scheme, num_perm, signature) VALUES ({p}, {p}, {p}, {p})"
                 " ON CONFLICT (url) DO UPDATE SET scheme = excluded.scheme,"
                 " num_perm = excluded.num_perm, signature = excluded.signature",
-                list(signatures.values()),
+                list(signatures.signatures.values()),
             )
         if raw:
             db.executemany(self._raw_upsert(), list(raw.values()))
 
     @staticmethod
-    def _signature(out: dict[str, tuple[Any, ...]], url: str, record: Mapping[str, Any]) -> None:
+    def _signature(out: _Fingerprints, url: str, record: Mapping[str, Any]) -> None:
+        if record.get("_bands"):
+            lsh, keys = record["_bands"]
+            out.bands[url] = (url, lsh, tuple(keys))
         signature = record.get("_signature")
         if signature is not None:
-            out[url] = (
+            out.signatures[url] = (
                 url,
                 record.get("_signature_scheme"),
                 record.get("_num_perm"),
