@@ -2,7 +2,8 @@
 
 ``parse`` (one page → record, for debugging a layout), ``export`` (records out of the
 store), ``stats`` (health of the store and the last run), ``reparse`` (rebuild records
-from stored raw HTML after a parser change). Crawling is ``scrapy crawl <site>``.
+from stored raw HTML after a parser change), ``prune`` (old run files out of the feeds
+directory). Crawling is ``scrapy crawl <site>``.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     except KeyError as exc:
         print(f"newsbot parse: {exc.args[0]}", file=sys.stderr)
         return EXIT_USAGE
-    if site is None:
+    if site is None and args.kind != "article":
         print(
             f"newsbot parse: {args.url}: no site profile owns this host (use --site)",
             file=sys.stderr,
@@ -52,6 +53,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"newsbot parse: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
         return EXIT_USAGE
+    if site is None:
+        return _parse_generic(raw, args)
 
     if args.kind == "article":
         outcome = site.parse_article(raw, args.url)
@@ -89,6 +92,26 @@ def cmd_parse(args: argparse.Namespace) -> int:
     if children:
         out["sitemaps"] = [c.url for c in children]
     _print_json(out)
+    return EXIT_OK
+
+
+def _parse_generic(raw: bytes, args: argparse.Namespace) -> int:
+    """An article of a host no profile owns: the generic extractor, said on stderr."""
+    from newsbot.extract import extract_article
+    from newsbot.record import public_view
+
+    print(
+        f"newsbot parse: {args.url}: no site profile owns this host: generic extraction",
+        file=sys.stderr,
+    )
+    result = extract_article(raw, args.url)
+    if not result.ok:
+        print(f"{args.url}: not a parseable article: {result.error}", file=sys.stderr)
+        return EXIT_NOT_PARSEABLE
+    record = result.record or {}
+    if args.provenance is False:
+        record.pop("provenance", None)
+    _print_json(public_view(record))
     return EXIT_OK
 
 
@@ -186,6 +209,7 @@ def cmd_reparse(args: argparse.Namespace) -> int:
 def _add_optional_commands(sub: Any) -> None:
     """Commands over the store and the feeds."""
     from newsbot.feeds.export import add_export_arguments, run_export
+    from newsbot.feeds.prune import add_prune_arguments, run_prune
 
     p = sub.add_parser("export", help="write stored records as JSON Lines, CSV, Atom or JSON Feed")
     add_export_arguments(p)
@@ -205,6 +229,10 @@ def _add_optional_commands(sub: Any) -> None:
     )
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("prune", help="delete old run files from the feeds directory")
+    add_prune_arguments(p)
+    p.set_defaults(func=run_prune)
 
     p = sub.add_parser("reparse", help="rebuild records from stored raw HTML (no refetch)")
     p.add_argument("--store", help="SQLite path or postgresql:// DSN")
