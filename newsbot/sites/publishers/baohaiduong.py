@@ -157,6 +157,11 @@ class BaoHaiDuong(PortalSite):
         zip(sections, (1, 4, 5, 11, 12, 17, 21, 25, 31, 35, 39, 47), strict=True)
     )
 
+    #: False where the sitemap's ``lastmod`` alone says whether a stored article changed.
+    refresh_by_age: ClassVar[bool] = True
+    #: True where ``/sitemap.xml`` indexes one file per day (OneCMS).
+    daily_sitemaps: ClassVar[bool] = False
+
     def section_listing_url(self, slug: str) -> str:
         ident = self.legacy_listing_ids.get(slug)
         if ident is not None:
@@ -223,5 +228,49 @@ class BaoHaiDuong(PortalSite):
             return path.rstrip("/") or "/"  # OneCMS paths never end in a slash
         return super().canonical_path(host, path, kind)
 
+    def on_host(self, host: str | None) -> PortalSite:
+        """The profile crawling from ``host`` (``NEWSBOT_HOST``): this one for
+        baohaiduong.vn, :class:`BaoHaiDuongOnOneCMS` for baohaiphong.vn."""
+        if not host or host in ("baohaiduong.vn", self.canonical_host):
+            return self
+        if ONECMS.owns_host(host):
+            return ONECMS_SITE
+        raise ValueError(f"NEWSBOT_HOST={host!r} is not a host of {self.name}")
+
+
+class BaoHaiDuongOnOneCMS(BaoHaiDuong):
+    """The same publisher crawled from baohaiphong.vn: OneCMS start points and
+    sections. Day files decide what is refetched (their ``lastmod`` is publication
+    plus one second until a page changes), so stored articles are not refetched by age.
+    """
+
+    canonical_host: ClassVar[str] = "baohaiphong.vn"
+    start_urls: ClassVar[tuple[str, ...]] = ("https://baohaiphong.vn/",)
+    feeds: ClassVar[tuple[str, ...]] = ("https://baohaiphong.vn/rss/tin-moi-nhat.rss",)
+    sitemaps: ClassVar[tuple[str, ...]] = ("https://baohaiphong.vn/sitemap.xml",)
+    refresh_by_age: ClassVar[bool] = False
+    daily_sitemaps: ClassVar[bool] = True
+    sections: ClassVar[tuple[tuple[str, int, str], ...]] = (
+        ("chinh-tri", 0, "Chính trị"),
+        ("kinh-te", 0, "Kinh tế"),
+        ("xa-hoi", 0, "Xã hội"),
+        ("goc-nhin", 0, "Góc nhìn"),
+        ("khoa-hoc-giao-duc", 0, "Khoa học - Giáo dục"),
+        ("phap-luat", 0, "Pháp luật"),
+        ("van-hoa-giai-tri", 0, "Văn hóa - Giải trí"),
+        ("quoc-te", 0, "Quốc tế"),
+        ("the-thao", 0, "Thể thao"),
+        ("doi-song", 0, "Đời sống"),
+        ("dat-va-nguoi-xu-dong", 0, "Đất và người xứ Đông"),
+        ("ban-doc", 0, "Bạn đọc"),
+    )
+
+    def section_listing_url(self, slug: str) -> str:
+        return ONECMS.listing_url(slug)
+
+    def on_host(self, host: str | None) -> PortalSite:
+        return SITE.on_host(host) if host else self
+
 
 SITE: PortalSite = BaoHaiDuong()
+ONECMS_SITE: PortalSite = BaoHaiDuongOnOneCMS()
