@@ -402,7 +402,7 @@ LAYOUTS: tuple[type[Layout], ...] = (OneCMSLongformLayout, OneCMSLayout)
 class OneCMSSite(PortalSite):
     """A publisher that lives on OneCMS only: one domain, the family's layouts.
 
-    A paper's module sets ``name``, ``domain``, ``sections`` (slug, 0, name), and
+    A paper's module sets ``name``, ``domain``, ``sections`` (slug → name), and
     optionally ``extra_not_sections``, ``title_suffixes`` and ``layouts`` (subclasses
     of the family's layouts overriding a selector or two).
     """

@@ -99,6 +99,12 @@ class PortalSite(ABC):
     #: id tells whether it is older than another (used to judge undated listings).
     ids_increase_with_time: ClassVar[bool] = False
 
+    #: False where a sitemap's ``lastmod`` alone says whether a stored article changed
+    #: (stored articles are then not refetched by age).
+    refresh_by_age: ClassVar[bool] = True
+    #: True where ``/sitemap.xml`` indexes one file per day (OneCMS).
+    daily_sitemaps: ClassVar[bool] = False
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if not isinstance(cls.sections, Mapping):
@@ -124,6 +130,13 @@ class PortalSite(ABC):
     def section_listing_url(self, slug: str) -> str:
         """The first listing page of section ``slug`` (``section_path`` on the canonical host)."""
         return f"https://{self.canonical_host}{self.section_path.format(slug=slug)}"
+
+    def on_host(self, host: str | None) -> PortalSite:
+        """The profile to crawl from ``host`` (``NEWSBOT_HOST``): this one for its
+        canonical host; a publisher with a successor domain returns that domain's."""
+        if not host or self.canonical_host_of(host.lower()) == self.canonical_host:
+            return self
+        raise ValueError(f"NEWSBOT_HOST={host!r} is not a host of {self.name}")
 
     def owns(self, url: str) -> bool:
         """Is ``url`` a page of this publisher?"""

@@ -2,10 +2,9 @@
 first, alone and at the same time as ``scrapy crawl baohaiduong`` into one store.
 
 The profile of the second portal is one file under ``newsbot/sites/publishers/``; no
-spider, pipeline or CLI code knows it. The concurrent crawls need the run lock per
-(store, site); until it is on main they are expected to fail (one run waits on the
-other's lock and exits 75), and the strict xfail turns into a failure the day the lock
-lands, so the mark is removed then.
+spider, pipeline or CLI code knows it. The two crawls run at once into one SQLite file
+and into one PostgreSQL database (the run lock is per store and site), each with its
+own run rows and its own feed folder.
 """
 
 from __future__ import annotations
@@ -72,11 +71,6 @@ def _store_targets() -> list[Any]:
             pytest.param("postgresql", id="postgresql", marks=pytest.mark.services)]  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs the run lock per (store, site) from the store helper; today one store "
-    "lock covers every site, so the second crawl exits 75",
-)
 @pytest.mark.parametrize("engine", _store_targets())
 def test_two_portals_crawl_at_the_same_time_into_one_store(engine: str, tmp_path: Path):
     from newsbot.store import open_store

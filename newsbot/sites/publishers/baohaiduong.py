@@ -250,20 +250,20 @@ class BaoHaiDuongOnOneCMS(BaoHaiDuong):
     sitemaps: ClassVar[tuple[str, ...]] = ("https://baohaiphong.vn/sitemap.xml",)
     refresh_by_age: ClassVar[bool] = False
     daily_sitemaps: ClassVar[bool] = True
-    sections: ClassVar[tuple[tuple[str, int, str], ...]] = (
-        ("chinh-tri", 0, "Chính trị"),
-        ("kinh-te", 0, "Kinh tế"),
-        ("xa-hoi", 0, "Xã hội"),
-        ("goc-nhin", 0, "Góc nhìn"),
-        ("khoa-hoc-giao-duc", 0, "Khoa học - Giáo dục"),
-        ("phap-luat", 0, "Pháp luật"),
-        ("van-hoa-giai-tri", 0, "Văn hóa - Giải trí"),
-        ("quoc-te", 0, "Quốc tế"),
-        ("the-thao", 0, "Thể thao"),
-        ("doi-song", 0, "Đời sống"),
-        ("dat-va-nguoi-xu-dong", 0, "Đất và người xứ Đông"),
-        ("ban-doc", 0, "Bạn đọc"),
-    )
+    sections: ClassVar[Mapping[str, str]] = {
+        "chinh-tri": "Chính trị",
+        "kinh-te": "Kinh tế",
+        "xa-hoi": "Xã hội",
+        "goc-nhin": "Góc nhìn",
+        "khoa-hoc-giao-duc": "Khoa học - Giáo dục",
+        "phap-luat": "Pháp luật",
+        "van-hoa-giai-tri": "Văn hóa - Giải trí",
+        "quoc-te": "Quốc tế",
+        "the-thao": "Thể thao",
+        "doi-song": "Đời sống",
+        "dat-va-nguoi-xu-dong": "Đất và người xứ Đông",
+        "ban-doc": "Bạn đọc",
+    }
 
     def section_listing_url(self, slug: str) -> str:
         return ONECMS.listing_url(slug)
