@@ -271,18 +271,22 @@ class FleetRun:
 
     # -- leaving: one record of the run ---------------------------------------------
 
-    def leave(self, stats: Any, counts: dict[str, int], errors: list[dict[str, Any]]) -> bool:
-        """Add this worker's numbers to the run; True for the worker that records it.
+    def leave(
+        self, stats: dict[str, Any], counts: dict[str, int], errors: list[dict[str, Any]]
+    ) -> dict[str, Any] | None:
+        """Add this worker's numbers to the run; the fleet's, for the worker that records it.
 
-        The recording worker gets the merged numbers back in ``stats`` (the crawl
-        stats), ``counts`` and ``errors`` (both updated in place), and stats
-        ``newsbot/fleet/lost_workers``.
+        ``stats`` are this worker's crawl stats, ``counts`` its store outcomes and
+        ``errors`` its store errors. The recording worker gets back the fleet's crawl
+        stats (summed, errors joined, ``newsbot/fleet/lost_workers`` added), with
+        ``counts`` and ``errors`` replaced in place by the fleet's; every other worker
+        gets None. This worker's own crawl stats are left as they are (its summary and
+        metrics stay its own).
         """
         if self._beat_loop is not None and self._beat_loop.running:
             self._beat_loop.stop()
-        mine = stats.get_stats()
         pipe = self.redis.pipeline()
-        for name, value in mine.items():
+        for name, value in stats.items():
             if (
                 name.startswith(_MERGED_STATS)
                 and name not in _NOT_SUMMED
@@ -292,25 +296,23 @@ class FleetRun:
                 pipe.hincrby(self.key("counts"), f"stat:{name}", value)
         for name, value in counts.items():
             pipe.hincrby(self.key("counts"), f"count:{name}", int(value))
-        for error in (mine.get("newsbot/errors") or []) + errors:
+        for error in (stats.get("newsbot/errors") or []) + errors:
             pipe.rpush(self.key("errors"), json.dumps(error, ensure_ascii=False))
         pipe.execute()
-        last = self._leave_once()
-        if last is None:
-            return False
-        merged = self.redis.hgetall(self.key("counts"))
+        if self._leave_once() is None:
+            return None
+        summed = self.redis.hgetall(self.key("counts"))
         kept = [json.loads(e) for e in self.redis.lrange(self.key("errors"), 0, -1)]
-        for raw, value in merged.items():
+        fleet = dict(stats)
+        for raw, value in summed.items():
             kind, _, name = raw.decode().partition(":")
             if kind == "stat":
-                stats.set_value(name, int(value))
+                fleet[name] = int(value)
             elif kind == "count":
                 counts[name] = int(value)
-        lost = int(merged.get(b"fleet:lost", 0))
-        stats.set_value("newsbot/fleet/lost_workers", lost)
-        store_errors = [e for e in kept if "kind" not in e]
-        stats.set_value("newsbot/errors", [e for e in kept if "kind" in e])
-        errors[:] = store_errors
+        fleet["newsbot/fleet/lost_workers"] = int(summed.get(b"fleet:lost", 0))
+        fleet["newsbot/errors"] = [e for e in kept if "kind" in e]
+        errors[:] = [e for e in kept if "kind" not in e]
         self.redis.delete(
             *(self.key(n) for n in ("seen", "counts", "errors", "members", "final")),
         )
@@ -318,7 +320,7 @@ class FleetRun:
         run_key = f"{self.site_prefix()}:run"
         if self.redis.get(run_key) == (self.run_id or "").encode():
             self.redis.delete(run_key)
-        return True
+        return fleet
 
     def _leave_once(self) -> bool | None:
         """True when this worker records the run, None when another will."""

@@ -91,12 +91,15 @@ def test_the_last_worker_out_records_the_merged_numbers(redis_prefix):
     ca.stats.set_value("newsbot/errors", [{"url": "u1", "reason": "HTTP 404", "kind": "fetch"}])
     cb.stats.set_value("downloader/request_count", 7)
     counts_a, counts_b = {"new": 4}, {"new": 3}
-    assert a.leave(ca.stats, counts_a, []) is False  # b is still beating
-    assert b.leave(cb.stats, counts_b, [{"url": "u2", "reason": "write failed"}]) is True
-    assert cb.stats.get_value("downloader/request_count") == 17
+    assert a.leave(ca.stats.get_stats(), counts_a, []) is None  # b is still beating
+    errors_b = [{"url": "u2", "reason": "write failed"}]
+    fleet = b.leave(cb.stats.get_stats(), counts_b, errors_b)
+    assert fleet["downloader/request_count"] == 17
+    assert cb.stats.get_value("downloader/request_count") == 7  # its own stay its own
     assert counts_b == {"new": 7}
-    assert cb.stats.get_value("newsbot/fleet/lost_workers") == 0
-    assert [e["url"] for e in cb.stats.get_value("newsbot/errors")] == ["u1"]
+    assert fleet["newsbot/fleet/lost_workers"] == 0
+    assert [e["url"] for e in fleet["newsbot/errors"]] == ["u1"]
+    assert [e["url"] for e in errors_b] == ["u2"]
     client = redis_client(url)
     assert not list(client.scan_iter(match=f"{prefix}:somesite:run*"))  # all cleaned up
 
@@ -109,9 +112,9 @@ def test_a_silent_worker_is_counted_lost_and_does_not_block_the_record(redis_pre
     time.sleep(0.3)  # b has missed beats (it "died") ...
     a.beat()
     started = time.monotonic()
-    assert a.leave(ca.stats, {}, []) is True  # ... a waits it out and records the run
-    assert time.monotonic() - started < 2
-    assert ca.stats.get_value("newsbot/fleet/lost_workers") == 1
+    fleet = a.leave(ca.stats.get_stats(), {}, [])  # ... a waits it out, records the run
+    assert fleet is not None and time.monotonic() - started < 2
+    assert fleet["newsbot/fleet/lost_workers"] == 1
 
 
 def test_a_run_whose_workers_all_died_is_replaced(redis_prefix):

@@ -164,7 +164,9 @@ def test_spidermon_coverage_monitor_fails_after_a_redesign(tmp_path):
     monitor = "Field Coverage Monitor/test_check_if_field_coverage_rules_are_met"
     assert re.search(rf"\[Spidermon\] {monitor}\.\.\. OK", healthy.stderr), healthy.stderr[-3000:]
     assert re.search(rf"\[Spidermon\] {monitor}\.\.\. FAIL", broken.stderr), broken.stderr[-3000:]
-    assert re.search(r"dict/author \(expected 0\.5, got 0\b", broken.stderr), broken.stderr[-3000:]
+    assert re.search(r"ArticleItem/author \(expected 0\.5, got 0\b", broken.stderr), broken.stderr[
+        -3000:
+    ]
 
 
 def test_live_endpoint_on_loopback_while_the_run_lasts(tmp_path):
