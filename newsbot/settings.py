@@ -21,6 +21,13 @@ NEWSBOT_STORE = os.environ.get("NEWSBOT_STORE", "output/newsbot.db")
 NEWSBOT_FEEDS_DIR = os.environ.get("NEWSBOT_FEEDS_DIR", "output/feeds")
 #: Send every request to this origin instead of the portal (e.g. the local replica).
 NEWSBOT_ORIGIN = os.environ.get("NEWSBOT_ORIGIN") or None
+#: One stand-in per publisher domain: "baohaiphong.vn=http://127.0.0.1:8124,..." .
+NEWSBOT_ORIGINS = os.environ.get("NEWSBOT_ORIGINS") or None
+#: Which of the publisher's hosts a crawl starts from (baohaiduong.vn: its profile's
+#: default; baohaiphong.vn: the OneCMS site since the 2025 merger).
+NEWSBOT_HOST = os.environ.get("NEWSBOT_HOST") or None
+#: Daily sitemap files (OneCMS) read again while this many days old (2: today, yesterday).
+NEWSBOT_DAY_FILES_LIVE = 2
 
 # --- what a run fetches ----------------------------------------------------------------
 NEWSBOT_REFRESH = "recent"  # all | recent | none (also -a refresh=)
@@ -52,6 +59,9 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 NEWSBOT_RETRY_BACKOFF = 1.0
 NEWSBOT_RETRY_BACKOFF_MAX = 60.0
 NEWSBOT_RETRY_AFTER_MAX = 120.0
+#: The portal's web firewall answers some requests 403 at random; such a 403 is
+#: retried this many times with the same backoff (counted apart from other retries).
+NEWSBOT_FIREWALL_RETRIES = 3
 REDIRECT_MAX_TIMES = 10
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False

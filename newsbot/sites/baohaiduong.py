@@ -352,6 +352,8 @@ ONECMS = onecms.OneCMSUrls("baohaiphong.vn", frozenset({"thoi-tiet-hai-phong"}))
 class BaoHaiDuong(PortalSite):
     name: ClassVar[str] = "baohaiduong"
     canonical_host: ClassVar[str] = "baohaiduong.vn"
+    #: The desktop host of the old domain, whatever host a crawl starts from.
+    legacy_host: ClassVar[str] = "baohaiduong.vn"
     #: Both domains are the publisher's: redirects between them stay on the site, and
     #: an article met on either is one record (by id), its ``url`` on the domain
     #: that serves it.
@@ -391,6 +393,9 @@ class BaoHaiDuong(PortalSite):
         ("ban-doc", 47, "Bạn đọc"),
     )
 
+    #: Where the publisher's articles live now: one met there but stored under the old
+    #: domain is fetched once more, and its record moves (the old URL kept as an alias).
+    current_domain: ClassVar[str] = "baohaiphong.vn"
     #: False where the sitemap's ``lastmod`` alone says whether a stored article changed.
     refresh_by_age: ClassVar[bool] = True
     #: True where ``/sitemap.xml`` indexes one file per day (OneCMS).
@@ -399,8 +404,8 @@ class BaoHaiDuong(PortalSite):
     def section_listing_url(self, slug: str) -> str:
         for s, ident, _ in self.sections:
             if s == slug:
-                return f"https://{self.canonical_host}/chuyen-muc/{s}/{ident}"
-        return f"https://{self.canonical_host}/{slug}/"
+                return f"https://{self.legacy_host}/chuyen-muc/{s}/{ident}"
+        return f"https://{self.legacy_host}/{slug}/"
 
     #: The legacy CMS writes body images as ``files\\library\\images\\...`` with no
     #: leading slash: paths under the media host's root, not the article's folder.
@@ -470,7 +475,7 @@ class BaoHaiDuong(PortalSite):
         if ONECMS.owns_host(host):
             return ONECMS.canonical(parts)
         path = re.sub(r"/{2,}", "/", parts.path or "/")
-        kind = self.url_kind(urlunsplit(("https", self.canonical_host, path, "", "")))
+        kind = self.url_kind(urlunsplit(("https", self.legacy_host, path, "", "")))
         if kind is UrlKind.ARTICLE:
             query = ""
             path = path.rstrip("/") if path != "/" else path
@@ -482,12 +487,12 @@ class BaoHaiDuong(PortalSite):
                 if not k.lower().startswith(("utm_", "fbclid", "gclid", "zarsrc"))
             ]
             query = urlencode(kept)
-        return urlunsplit(("https", self.canonical_host, path, query, ""))
+        return urlunsplit(("https", self.legacy_host, path, query, ""))
 
     def on_host(self, host: str | None) -> PortalSite:
         """The profile crawling from ``host`` (``NEWSBOT_HOST``): this one for
         baohaiduong.vn, :class:`BaoHaiDuongOnOneCMS` for baohaiphong.vn."""
-        if not host or host in ("baohaiduong.vn", self.canonical_host):
+        if not host or host in (self.legacy_host, self.canonical_host):
             return self
         if ONECMS.owns_host(host):
             return ONECMS_SITE
