@@ -2,7 +2,8 @@
 
 ``parse`` (one page → record, for debugging a layout), ``export`` (records out of the
 store), ``stats`` (health of the store and the last run), ``reparse`` (rebuild records
-from stored raw HTML after a parser change). Crawling is ``scrapy crawl <site>``.
+from stored raw HTML after a parser change), ``prune`` (old run files out of the feeds
+directory). Crawling is ``scrapy crawl <site>``.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     except KeyError as exc:
         print(f"newsbot parse: {exc.args[0]}", file=sys.stderr)
         return EXIT_USAGE
-    if site is None:
+    if site is None and args.kind != "article":
         print(
             f"newsbot parse: {args.url}: no site profile owns this host (use --site)",
             file=sys.stderr,
@@ -52,6 +53,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"newsbot parse: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
         return EXIT_USAGE
+    if site is None:
+        return _parse_generic(raw, args)
 
     if args.kind == "article":
         outcome = site.parse_article(raw, args.url)
@@ -92,6 +95,26 @@ def cmd_parse(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _parse_generic(raw: bytes, args: argparse.Namespace) -> int:
+    """An article of a host no profile owns: the generic extractor, said on stderr."""
+    from newsbot.extract import extract_article
+    from newsbot.record import public_view
+
+    print(
+        f"newsbot parse: {args.url}: no site profile owns this host: generic extraction",
+        file=sys.stderr,
+    )
+    result = extract_article(raw, args.url)
+    if not result.ok:
+        print(f"{args.url}: not a parseable article: {result.error}", file=sys.stderr)
+        return EXIT_NOT_PARSEABLE
+    record = result.record or {}
+    if args.provenance is False:
+        record.pop("provenance", None)
+    _print_json(public_view(record))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newsbot", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -120,7 +143,7 @@ def _store_target(args: argparse.Namespace) -> str:
     return store_target({"NEWSBOT_STORE": args.store})
 
 
-def _open_existing_store(target: str) -> Any:
+def _open_existing_store(target: str, *, readonly: bool = False) -> Any:
     """The store at ``target``; None (with one line on stderr) when there is none."""
     from newsbot.store import StoreError, open_store
 
@@ -130,7 +153,7 @@ def _open_existing_store(target: str) -> Any:
         )
         return None
     try:
-        return open_store(target)
+        return open_store(target, readonly=readonly)
     except StoreError as exc:
         print(f"newsbot: cannot open store {target}: {exc}", file=sys.stderr)
         return None
@@ -139,7 +162,7 @@ def _open_existing_store(target: str) -> Any:
 def cmd_stats(args: argparse.Namespace) -> int:
     from newsbot.store.stats import coverage_ok, format_stats, stats_report
 
-    store = _open_existing_store(_store_target(args))
+    store = _open_existing_store(_store_target(args), readonly=True)
     if store is None:
         return EXIT_USAGE
     try:
@@ -161,9 +184,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_reparse(args: argparse.Namespace) -> int:
+    from newsbot.reparse import reparse
     from newsbot.sites import site_for_url
     from newsbot.store import StoreLocked
-    from newsbot.store.reparse import reparse
 
     def parse(html: bytes, url: str) -> dict[str, Any] | None:
         site = site_for_url(url)
@@ -186,6 +209,7 @@ def cmd_reparse(args: argparse.Namespace) -> int:
 def _add_optional_commands(sub: Any) -> None:
     """Commands over the store and the feeds."""
     from newsbot.feeds.export import add_export_arguments, run_export
+    from newsbot.feeds.prune import add_prune_arguments, run_prune
 
     p = sub.add_parser("export", help="write stored records as JSON Lines, CSV, Atom or JSON Feed")
     add_export_arguments(p)
@@ -206,6 +230,10 @@ def _add_optional_commands(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=cmd_stats)
 
+    p = sub.add_parser("prune", help="delete old run files from the feeds directory")
+    add_prune_arguments(p)
+    p.set_defaults(func=run_prune)
+
     p = sub.add_parser("reparse", help="rebuild records from stored raw HTML (no refetch)")
     p.add_argument("--store", help="SQLite path or postgresql:// DSN")
     p.set_defaults(func=cmd_reparse)
@@ -214,8 +242,13 @@ def _add_optional_commands(sub: Any) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from newsbot.store import StoreError
+
     try:
         return int(args.func(args))
+    except StoreError as exc:  # e.g. a store file damaged past its first pages: one line
+        print(f"newsbot {args.command}: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -96,4 +96,6 @@ NEWSBOT_METRICS_PORT = int(os.environ.get("NEWSBOT_METRICS_PORT") or 0)
 NEWSBOT_SUMMARY_FILE = os.environ.get("NEWSBOT_SUMMARY_FILE") or None
 
 FEED_EXPORT_ENCODING = "utf-8"
+# -O out.csv: lists as JSON and formula-like cells neutralised, as `newsbot export` writes.
+FEED_EXPORTERS = {"csv": "newsbot.feeds.exporters.CsvItemExporter"}
 LOG_LEVEL = os.environ.get("NEWSBOT_LOG_LEVEL", "INFO")

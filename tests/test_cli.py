@@ -151,8 +151,8 @@ def test_not_parseable_exit_3(tmp_path, capsysbinary, raw: Any, url: str, kind: 
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        pytest.param(["--url", "https://vnexpress.net/a-1.html"], "no site profile",
-                     id="foreign-host"),
+        pytest.param(["--url", "https://vnexpress.net/a-1.html", "--kind", "listing"],
+                     "no site profile", id="foreign-host-listing"),
         pytest.param(["--url", LEGACY_URL, "--site", "khong-co"], "no site profile",
                      id="unknown-site"),
     ],

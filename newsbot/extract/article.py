@@ -182,7 +182,8 @@ def clean_authors(value: str | None, site_names: list[str] | tuple[str, ...] = (
         return None
     sites = {_loose(s) for s in site_names if s}
     names: list[str] = []
-    for part in re.split(r"\s*[,;/|]\s*|\s+(?:and|und|và|&)\s+", normalize_text(value)):
+    text = re.sub(r"\S+://\S+|www\.\S+", "", normalize_text(value))
+    for part in re.split(r"\s*[,;/|]\s*|\s+(?:and|und|và|&)\s+", text):
         part = _EMAIL.sub("", part)
         part = re.sub(r"^(?:by|von|por|par|bởi|tác giả|author)\s*[:：]?\s+", "", part, flags=re.I)
         part = part.strip(" -–—()[]:.")
@@ -194,7 +195,7 @@ def clean_authors(value: str | None, site_names: list[str] | tuple[str, ...] = (
             continue
         if len(part) > 80:
             continue
-        if part.isupper() and len(part) > 3:
+        if part.isupper() and " " in part:  # "MINH HẢI" is a name, "TTXVN" an agency
             part = part.title()
         if part not in names:
             names.append(part)
@@ -399,12 +400,14 @@ def find_lead(
         if _AGENCY_LEAD.match(blocks[0]) and len(blocks) > 1:
             return blocks[0], "page:agency-lead"
     for desc in descriptions:
-        key = _loose(desc.rstrip(" .…").removesuffix("..."))
+        truncated = desc.rstrip().endswith(("…", "..."))
+        key = _loose(desc)
         if len(key) < 20:
             continue
         for block in blocks[:2]:
             loose = _loose(block)
-            if loose == key or (loose.startswith(key) and len(loose) - len(key) < 40):
+            longer = len(loose) - len(key)
+            if loose == key or (loose.startswith(key) and (truncated or longer < 40)):
                 return block, "page:printed-description"
         if first_block and key.startswith(first_block) and len(blocks) > 1:
             return blocks[0], "page:printed-description"
@@ -512,7 +515,7 @@ def _printed_byline(doc: HtmlElement) -> str | None:
         named = el.xpath(".//*[@itemprop='name']")
         text = element_text(named[0]) if named else element_text(el)
         if text and len(text) <= 80:
-            name = byline_name(text) or (text if len(text) <= 40 else None)
+            name = byline_name(text)
             if name:
                 return name
     return None
@@ -526,6 +529,11 @@ def _clean_body(
     title_key = _loose(title or "")
     out: list[str] = []
     dropped: list[str] = []
+    # What comes before the headline (menus of a table layout) is not the article.
+    heads = [i for i, t in enumerate(paragraphs[:6]) if title_key and _loose(t) == title_key]
+    if heads:
+        dropped.extend(paragraphs[: heads[0] + 1])
+        paragraphs = paragraphs[heads[0] + 1 :]
     for i, text in enumerate(paragraphs):
         key = _loose(text)
         if not key or key in removed:
@@ -534,7 +542,7 @@ def _clean_body(
         if i < 3 and not out and (key == title_key or is_call_to_action(text)):
             dropped.append(text)
             continue
-        if not out and len(text) <= 40 and parse_datetime(text).value is not None:
+        if not out and len(text) <= 60 and _is_date_line(text):
             dropped.append(text)
             continue
         rest = related_label(text)
@@ -543,6 +551,12 @@ def _clean_body(
             continue
         out.append(text)
     return out, dropped
+
+
+def _is_date_line(text: str) -> bool:
+    """A line holding a date, also one refused as impossible or implausible."""
+    parsed = parse_datetime(text)
+    return parsed.value is not None or not (parsed.reason or "").startswith(("no date", "empty"))
 
 
 def _trailing(paragraphs: list[str]) -> tuple[list[str], str | None, list[str]]:

@@ -66,6 +66,8 @@ DEFAULT_FEEDS_LIMIT = 100
 #: too, and the directory is rebuilt whole.
 RECOVER_RUNS = 100
 LOCK_FILE = ".publish.lock"
+#: The spider name ``newsbot reparse`` records its runs under.
+REPARSE_SPIDER = "reparse"
 
 #: Kept for callers of the earlier single-folder layout.
 feed_name = feed_stem
@@ -398,11 +400,20 @@ def _publish(
         and len(window) >= RECOVER_RUNS
         and not any(state.knows(r["run_id"]) for r in window)
     )
-    rebuild = state is None or overflow
+    # A reparse can move articles to other days (a date-parser fix); the days they left
+    # are known nowhere, so one pass over the store rebuilds every partition.
+    reparsed = [
+        r["run_id"]
+        for r in window
+        if r["spider"] == REPARSE_SPIDER and (state is None or r["run_id"] not in state.complete)
+    ]
+    rebuild = state is None or overflow or bool(reparsed)
     if overflow:
         logger.warning(
             "the last %d runs were never completely published: rebuilding %s", len(window), root
         )
+    elif reparsed and state is not None:
+        logger.info("records were reparsed (run %s): rebuilding %s", reparsed[0], root)
     errors: list[dict[str, str]] = []
 
     def attempt(target: Path | str, write: Any) -> Any:
@@ -447,17 +458,20 @@ def _publish(
                 touched.note(record)
             continue
         count = attempt(earlier_path, lambda p=earlier_path, c=changes: _write_run_file(p, c))
+        for _ in changes:  # a write that failed midway: still note every day it touched
+            pass
         if count:
             recovered.append({"run_id": earlier, "path": str(earlier_path), "count": count})
             logger.warning("run %s was not published; published its %d records now", earlier, count)
     before = touched.records
-    run_count = attempt(
-        path, lambda: _write_run_file(path, touched.noting(store.iter_run_changes(run_id)))
-    )
-    run_count = touched.records - before if run_count is None else run_count
+    changes = touched.noting(store.iter_run_changes(run_id))
+    written = attempt(path, lambda: _write_run_file(path, changes))
+    for _ in changes:
+        pass
+    run_count = touched.records - before
     report: dict[str, Any] = {
         "run_id": run_id,
-        "run_file": {"path": str(path) if run_count else None, "count": run_count},
+        "run_file": {"path": str(path) if written else None, "count": run_count},
         "recovered_runs": recovered,
         "partitions": [],
         "feeds": [],
@@ -500,7 +514,7 @@ def _publish(
         groups = accumulated.keys()
         chosen = {key: accumulated.get(*key) for key in groups}
         newest: list[dict[str, Any]] | None = accumulated.get(None, None)
-    elif touched.records:
+    elif touched.records or touched.sites:
         groups = [(s, None) for s in sorted(touched.sites)] + sorted(touched.sections)
         chosen = {(s, c): _newest(store, limit, site=s, section=c) for s, c in groups}
         newest = _newest(store, limit)

@@ -39,7 +39,14 @@ from scrapy import signals
 from scrapy.exceptions import CloseSpider
 
 from newsbot.record import COVERAGE_FIELDS
-from newsbot.store import DEFAULT_TARGET, Store, StoreError, StoreLocked, open_store
+from newsbot.store import (
+    DEFAULT_TARGET,
+    Store,
+    StoreError,
+    StoreLocked,
+    WriteResult,
+    open_store,
+)
 from newsbot.store.dedup import DEFAULT_NUM_PERM, DEFAULT_THRESHOLD, Deduplicator
 
 logger = logging.getLogger(__name__)
@@ -178,8 +185,10 @@ class RunRecorder:
             store = self.store
         except StoreError as exc:
             raise self._fatal(f"cannot open the store: {exc}", "store_unavailable") from None
+        # The lock is per (store, site): runs of two sites go on at once into one store.
+        site = getattr(getattr(spider, "site", None), "name", None) or spider.name
         try:
-            self._lock.enter_context(store.run_lock())
+            self._lock.enter_context(store.run_lock(site))
         except StoreLocked as exc:
             raise self._fatal(str(exc), "store_locked") from None
         self.run_id = new_run_id()
@@ -188,7 +197,7 @@ class RunRecorder:
         args = _spider_args(spider)
         if self.crawler.settings.get("JOBDIR"):
             args["JOBDIR"] = self.crawler.settings.get("JOBDIR")
-        store.start_run(self.run_id, spider.name, args)
+        store.start_run(self.run_id, spider.name, args, site=site)
         self.started = True
         logger.info("run %s started on store %s", self.run_id, store.describe())
 
@@ -210,7 +219,11 @@ class RunRecorder:
         if not self.buffer:
             return
         records, self.buffer = self.buffer, []
-        results = self.store.write_batch_results(records, self.run_id)
+        try:
+            results = self.store.write_batch_results(records, self.run_id)
+        except Exception as exc:  # noqa: BLE001 - never log the items themselves (raw HTML)
+            logger.error("store write of %d records failed: %s", len(records), exc)
+            results = [WriteResult("error", f"store write failed: {exc}")] * len(records)
         for record, result in zip(records, results, strict=True):
             outcome = result.outcome
             self.counts[COUNT_KEYS[outcome]] += 1
@@ -312,12 +325,27 @@ class RunRecorder:
             ] + self.errors
             counts, coverage, provenance = self.summary()
             status = "finished" if reason == "finished" else reason
+            if self.counts["store_errors"] and status == "finished":
+                # Records were lost to the store: the run did not do its job. Not
+                # "finished", so the next run walks every listing; non-zero for cron.
+                status = "failed"
+                self._fail_exit()
             assert self.run_id is not None
-            self.store.finish_run(self.run_id, status, counts, coverage, provenance, self.errors)
+            try:
+                self.store.finish_run(
+                    self.run_id, status, counts, coverage, provenance, self.errors
+                )
+            except Exception as exc:  # noqa: BLE001 - the store is gone: say so, fail the run
+                logger.error("could not record the end of run %s: %s", self.run_id, exc)
+                self._fail_exit()
             logger.info("run %s %s: %s", self.run_id, status, counts)
         finally:
             self.started = False
             self.close()
+
+    def _fail_exit(self) -> None:
+        if not self.stats.get_value("newsbot/exit_status"):
+            self.stats.set_value("newsbot/exit_status", 1)
 
     def close(self) -> None:
         self._lock.close()

@@ -12,7 +12,7 @@ from functools import cache
 
 from newsbot.sites.portal import PortalSite
 
-_NOT_PUBLISHERS = frozenset({"base", "portal", "onecms"})
+_NOT_PUBLISHERS = frozenset({"base", "layout", "onecms", "portal"})
 
 
 def site_names() -> list[str]:

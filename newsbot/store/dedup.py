@@ -22,17 +22,14 @@ import hashlib
 import inspect
 import re
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from newsbot.extract.text import normalize_text
-
-if TYPE_CHECKING:
-    from newsbot.store.backend import Store
 
 DEFAULT_THRESHOLD = 0.8
 DEFAULT_NUM_PERM = 128
@@ -194,6 +191,18 @@ class NearDuplicateIndex:
                 self.root[key] = new_root
 
 
+Signature = tuple[str, str, int, bytes, "str | None", "str | None"]
+
+
+class StoredArticles(Protocol):
+    """What a :class:`Deduplicator` asks of the store (``newsbot.store.Store`` has it);
+    declared here so this module needs nothing else of the store package."""
+
+    def find_identity(self, url: str | None, site: str | None, source_id: Any) -> str | None: ...
+
+    def iter_signatures(self, published_since: str | None = None) -> Iterator[Signature]: ...
+
+
 class Deduplicator:
     """Annotates records with fingerprints and near-duplicate links before storing.
 
@@ -204,7 +213,7 @@ class Deduplicator:
 
     def __init__(
         self,
-        store: Store | None,
+        store: StoredArticles | None,
         threshold: float = DEFAULT_THRESHOLD,
         num_perm: int = DEFAULT_NUM_PERM,
     ) -> None:
@@ -217,13 +226,20 @@ class Deduplicator:
 
     @classmethod
     def from_store(
-        cls, store: Store, threshold: float = DEFAULT_THRESHOLD, num_perm: int = DEFAULT_NUM_PERM
+        cls,
+        store: StoredArticles,
+        threshold: float = DEFAULT_THRESHOLD,
+        num_perm: int = DEFAULT_NUM_PERM,
+        *,
+        published_since: str | None = None,
     ) -> Deduplicator:
+        """Index the stored signatures (with ``published_since``, a UTC instant, only of
+        articles published since then: the near-duplicate horizon)."""
         dedup = cls(store, threshold, num_perm)
-        dedup.load(store.iter_signatures())
+        dedup.load(store.iter_signatures(published_since))
         return dedup
 
-    def load(self, rows: Iterable[tuple[str, str, int, bytes, str | None, str | None]]) -> None:
+    def load(self, rows: Iterable[Signature]) -> None:
         """Index stored ``(url, scheme, num_perm, signature, published_at, duplicate_of)``."""
         for url, scheme, num_perm, signature, published_at, duplicate_of in rows:
             if scheme != SCHEME or num_perm != self.num_perm:
