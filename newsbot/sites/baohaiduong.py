@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from newsbot.sites import onecms
 from newsbot.sites.base import UrlKind
-from newsbot.sites.layout import BodyWalker, SelectorLayout, has_class
+from newsbot.sites.layout import SelectorLayout, has_class
 from newsbot.sites.portal import PortalSite
 
 # --- URLs --------------------------------------------------------------------------
@@ -54,10 +54,6 @@ _MEDIA_EXTENSIONS = re.compile(
 
 
 # --- layouts -------------------------------------------------------------------------
-
-#: The walker's old private name, still imported by ``onecms.py`` until it moves to
-#: ``newsbot.sites.layout`` (its owner's change).
-_BodyWalker = BodyWalker
 
 
 class LegacyLayout(SelectorLayout):
