@@ -25,6 +25,7 @@ RECORD_FIELDS: tuple[str, ...] = (
     "images",
     "related",
     "media",
+    "aliases",
     "tags",
     "language",
 )
@@ -46,7 +47,8 @@ COVERAGE_FIELDS: tuple[str, ...] = (
 )
 
 #: Fields absent (not null) from a record when the page does not state them.
-OPTIONAL_FIELDS: frozenset[str] = frozenset({"modified_at", "media"})
+#: ``aliases``: other URLs of the article (the publisher's other domain), when met.
+OPTIONAL_FIELDS: frozenset[str] = frozenset({"modified_at", "media", "aliases"})
 
 
 def public_view(record: dict[str, Any]) -> dict[str, Any]:

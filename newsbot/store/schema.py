@@ -266,6 +266,12 @@ MIGRATIONS: tuple[Migration, ...] = (
             " USING applied_at::timestamptz",
         ),
     ),
+    Migration(
+        3,
+        "article aliases (the URL under the publisher's other domain)",
+        sqlite=("ALTER TABLE articles ADD COLUMN aliases TEXT",),
+        postgresql=("ALTER TABLE articles ADD COLUMN aliases JSONB",),
+    ),
 )
 
 #: The newest schema version this code reads and writes.
