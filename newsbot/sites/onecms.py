@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 from typing import Any, ClassVar
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from lxml.html import HtmlElement
 
@@ -358,7 +358,7 @@ LAYOUTS: tuple[type[Layout], ...] = (OneCMSLongformLayout, OneCMSLayout)
 class OneCMSSite(PortalSite):
     """A publisher that lives on OneCMS only: one domain, the family's layouts.
 
-    A paper's module sets ``name``, ``domain``, ``sections`` (slug, 0, name), and
+    A paper's module sets ``name``, ``domain``, ``sections`` (slug → name), and
     optionally ``extra_not_sections``, ``title_suffixes`` and ``layouts`` (subclasses
     of the family's layouts overriding a selector or two).
     """
@@ -395,11 +395,7 @@ class OneCMSSite(PortalSite):
     def section_listing_url(self, slug: str) -> str:
         return self.urls.listing_url(slug)
 
-    def canonical_url(self, url: str, base: str | None = None) -> str | None:
-        url = (url or "").strip()
-        if not url or url.startswith(("javascript:", "mailto:", "tel:", "data:", "#")):
-            return None
-        if base:
-            url = urljoin(base, url)
-        parts = self._split(url)
-        return self.urls.canonical(parts) if parts is not None else None
+    def canonical_path(self, host: str, path: str, kind: UrlKind) -> str:
+        # The generic canonical_url (w3lib; never raises on "http://[") with the
+        # platform's path rule: no trailing slash anywhere but the root.
+        return path.rstrip("/") or "/"
