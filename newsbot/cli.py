@@ -234,8 +234,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
 def section_rows(site: Any) -> list[tuple[str, str]]:
     """(slug, name) of each section a site profile declares, in its order.
 
-    The slug is the one spelling of a section everywhere: ``-a sections=``,
-    ``export --section`` and the feed file names (``<slug>.atom``). Profiles declare
+    The slug is the section name in ASCII, as the feed file names (``<slug>.atom``) and
+    ``export --section`` spell it (for most sections also the portal's path). Profiles declare
     sections as a mapping (slug → name, or → an object with a ``name``) or as
     ``(path, id, name)`` rows; the slug is made from the name either way.
     """
