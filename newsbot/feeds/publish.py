@@ -232,26 +232,10 @@ def _newest(
     store: Any, limit: int, *, site: str | None = None, section: str | None = None
 ) -> list[dict[str, Any]]:
     """The latest ``limit`` records (no near-duplicates) of a site and/or section."""
-    # The store filters by section; the site is checked here, reading newest first only
-    # until the feed is full.
     rows = store.iter_articles(
-        section=section,
-        include_duplicates=False,
-        newest_first=True,
-        limit=None if site else limit,
+        site=site, section=section, include_duplicates=False, newest_first=True, limit=limit
     )
-    chosen: list[dict[str, Any]] = []
-    try:
-        for record in unique_by_url(rows):
-            if site is None or record.get("site") == site:
-                chosen.append(record)
-                if len(chosen) >= limit:
-                    break
-    finally:
-        close = getattr(rows, "close", None)
-        if close:  # a generator left half-read holds a cursor (PostgreSQL: a connection)
-            close()
-    return latest(chosen, limit)
+    return latest(rows, limit)
 
 
 class _Latest:

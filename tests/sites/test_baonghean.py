@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 from newsbot.record import SCHEMA_VERSION, public_view
-from newsbot.sites import baonghean as module
 from newsbot.sites import get_site, site_for_url
 from newsbot.sites.onecms import LAYOUTS, OneCMSSite
+from newsbot.sites.publishers import baonghean as module
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "baonghean"
