@@ -11,8 +11,9 @@ deep). The body is trafilatura's text cleaned with the body walker's findings
 action leave it; images with captions, media and related links come from the walker
 over the article container in the page.
 
-Profiles use the same pieces (``clean_title``, ``clean_authors``, ``clean_tags``,
-``find_lead``, ``walk_body``) for the fields their layout leaves empty.
+Profiles use the same pieces for the fields their layout leaves empty: the whole
+extraction on their parsed tree (:func:`extract_from_tree`), or single rules
+(``clean_title``, ``clean_authors``, ``clean_tags``, ``find_lead``, ``walk_body``).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ __all__ = [
     "clean_tags",
     "clean_title",
     "extract_article",
+    "extract_from_tree",
     "find_lead",
 ]
 
@@ -602,6 +604,32 @@ def extract_article(
         doc, text = load_document(html)
     except PageError as exc:
         return ArticleExtraction(error=exc.reason, kind="invalid")
+    return extract_from_tree(
+        doc,
+        text,
+        url,
+        tz=tz,
+        title_suffixes=title_suffixes,
+        site_name=site_name,
+        container_xpath=container_xpath,
+        now=now,
+    )
+
+
+def extract_from_tree(
+    doc: HtmlElement,
+    text: str,
+    url: str,
+    *,
+    tz: str | tzinfo = "Asia/Ho_Chi_Minh",
+    title_suffixes: tuple[str, ...] = (),
+    site_name: str | None = None,
+    container_xpath: str | None = None,
+    now: datetime | None = None,
+) -> ArticleExtraction:
+    """:func:`extract_article` on a page already decoded and parsed (``load_document``),
+    for a profile filling the fields its layout left empty without parsing twice.
+    The tree is only read, never changed."""
     try:
         return _extract(doc, text, url, tz, title_suffixes, site_name, container_xpath, now)
     except Exception as exc:  # noqa: BLE001 - a page must never crash a crawl
@@ -636,7 +664,11 @@ def _extract(
         precise = _trafilatura(page, url, precision=True)
         paragraphs = _tf_paragraphs(precise) if precise is not None else []
         size = sum(len(p) for p in paragraphs)
-        if size < RECALL_CHECK_BELOW:
+        # The recall text is at most the page's visible text: when that is not more than
+        # twice the precise text, the recall run could not win and is skipped.
+        visible = doc.find("body")
+        page_size = len(element_text(visible)) if visible is not None else 0
+        if size < RECALL_CHECK_BELOW and page_size * RECALL_RATIO > size:
             recall = _trafilatura(page, url, precision=False)
             more = _tf_paragraphs(recall) if recall is not None else []
             if sum(len(p) for p in more) * RECALL_RATIO > size:
