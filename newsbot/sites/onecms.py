@@ -27,9 +27,8 @@ import functools
 import re
 from datetime import date, timedelta
 from typing import Any, ClassVar
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import lxml.etree
 from lxml.html import HtmlElement
 
 from newsbot.extract.dates import parse_datetime
@@ -62,14 +61,10 @@ def has_class(name: str) -> str:
     )
 
 
-@functools.cache
-def _compiled(expr: str) -> lxml.etree.XPath:
-    return lxml.etree.XPath(expr)
-
-
 def select(node: HtmlElement, expr: str) -> Any:
-    """XPath with the expression compiled once (selectors are class constants)."""
-    return _compiled(expr)(node)
+    """XPath evaluated per call: a shared compiled XPath can be left locked by an
+    exception inside it and hang every later page (issue 11, finding 1)."""
+    return node.xpath(expr)
 
 
 def first(node: HtmlElement, expr: str) -> HtmlElement | None:
@@ -100,7 +95,7 @@ CAPTION = (
 @functools.cache
 def body_walker() -> type:
     """The shared body walker, reading OneCMS captions (``.lg-caption h2`` too)."""
-    from newsbot.sites.baohaiduong import _BodyWalker
+    from newsbot.sites.layout import BodyWalker as _BodyWalker
 
     class OneCMSBodyWalker(_BodyWalker):  # type: ignore[misc,valid-type]
         def _figure(self, el: HtmlElement) -> None:
@@ -407,7 +402,7 @@ LAYOUTS: tuple[type[Layout], ...] = (OneCMSLongformLayout, OneCMSLayout)
 class OneCMSSite(PortalSite):
     """A publisher that lives on OneCMS only: one domain, the family's layouts.
 
-    A paper's module sets ``name``, ``domain``, ``sections`` (slug, 0, name), and
+    A paper's module sets ``name``, ``domain``, ``sections`` (slug → name), and
     optionally ``extra_not_sections``, ``title_suffixes`` and ``layouts`` (subclasses
     of the family's layouts overriding a selector or two).
     """
@@ -444,11 +439,7 @@ class OneCMSSite(PortalSite):
     def section_listing_url(self, slug: str) -> str:
         return self.urls.listing_url(slug)
 
-    def canonical_url(self, url: str, base: str | None = None) -> str | None:
-        url = (url or "").strip()
-        if not url or url.startswith(("javascript:", "mailto:", "tel:", "data:", "#")):
-            return None
-        if base:
-            url = urljoin(base, url)
-        parts = self._split(url)
-        return self.urls.canonical(parts) if parts is not None else None
+    def canonical_path(self, host: str, path: str, kind: UrlKind) -> str:
+        # The generic canonical_url (w3lib; never raises on "http://[") with the
+        # platform's path rule: no trailing slash anywhere but the root.
+        return path.rstrip("/") or "/"

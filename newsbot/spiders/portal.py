@@ -20,6 +20,7 @@ from scrapy import Request, signals
 from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 
+from newsbot.record import ArticleItem
 from newsbot.sites import get_site, site_names
 from newsbot.sites.base import ListingEntry, UrlKind
 from newsbot.sites.portal import PortalSite
@@ -299,7 +300,7 @@ class PortalSpider(scrapy.Spider):
             yield from self._article(url, depth=0, via="retry")
 
     def _configured_sections(self) -> Iterator[Request]:
-        for slug, _ident, _name in self.site.sections:
+        for slug in self.site.sections:
             yield from self._section(self.site.section_listing_url(slug))
 
     def _section(self, listing_url: str) -> Iterator[Request]:
@@ -444,9 +445,16 @@ class PortalSpider(scrapy.Spider):
             or response.url
         )
 
+    def _bad_links(self, url: str, skipped: list[str]) -> None:
+        """Links of a page that are no URL at all: counted and logged, the page kept."""
+        if skipped:
+            self.crawler.stats.inc_value("newsbot/skipped/bad_link", len(skipped))
+            log.warning("%s: %d bad link(s) skipped, e.g. %s", url, len(skipped), skipped[0])
+
     def parse_home(self, response: Response) -> Iterator[Request]:
         url = self._portal_url(response)
         links = self.site.page_links(response.body, url)
+        self._bad_links(url, links.skipped)
         if "sections" in self.discover:
             for listing in links.get(UrlKind.LISTING, []):
                 if listing.rstrip("/") != f"https://{self.site.canonical_host}":
@@ -458,6 +466,7 @@ class PortalSpider(scrapy.Spider):
     def parse_listing(self, response: Response) -> Iterator[Request]:
         url = self._portal_url(response)
         listing = self.site.parse_listing(response.body, url)
+        self._bad_links(url, listing.skipped)
         page = response.meta.get("page", 1)
         stats = self.crawler.stats
         stats.inc_value("newsbot/listing_pages")
@@ -496,6 +505,7 @@ class PortalSpider(scrapy.Spider):
     def parse_feed(self, response: Response) -> Iterator[Request]:
         url = self._portal_url(response)
         entries = self.site.parse_feed(response.body, url)
+        self._bad_links(url, entries.skipped)
         if not entries:
             record_error(self.crawler.stats, url, "feed without entries", kind="parse")
         yield from self._entries(entries, via="feed")
@@ -503,6 +513,7 @@ class PortalSpider(scrapy.Spider):
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         url = self._portal_url(response)
         entries, children = self.site.parse_sitemap(response.body, url)
+        self._bad_links(url, entries.skipped)
         for child in children:
             if self._unchanged_since_last_run(child.modified_at):
                 self.crawler.stats.inc_value("newsbot/skipped/sitemap_unchanged")
@@ -539,10 +550,8 @@ class PortalSpider(scrapy.Spider):
         if not self._in_window(record.get("published_at")):
             stats.inc_value("newsbot/skipped/out_of_window")
             return
-        record["_raw_html"] = response.body
-        record["_fetched_url"] = response.url
-        record["_fetched_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-        yield record
+        # The page itself travels beside the item (newsbot.pipelines.pages), never in it.
+        yield ArticleItem(record)
 
     # --- failures and the end ------------------------------------------------------
 
@@ -598,8 +607,7 @@ class PortalSpider(scrapy.Spider):
             if not stats.get_value("newsbot/fatal"):
                 message = (
                     f"none of the sections {', '.join(self.only_sections)} gave a listing page "
-                    "(see the errors above); known sections: "
-                    + ", ".join(slug for slug, _, _ in self.site.sections)
+                    "(see the errors above); known sections: " + ", ".join(self.site.sections)
                 )
                 stats.set_value("newsbot/fatal", message)
                 log.error(message)

@@ -12,12 +12,13 @@ comes from ``newsbot.extract``.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import ClassVar
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from newsbot.sites import onecms
 from newsbot.sites.base import UrlKind
-from newsbot.sites.layout import BodyWalker, SelectorLayout, has_class
+from newsbot.sites.layout import SelectorLayout, has_class
 from newsbot.sites.portal import PortalSite
 
 # --- URLs --------------------------------------------------------------------------
@@ -54,10 +55,6 @@ _MEDIA_EXTENSIONS = re.compile(
 
 
 # --- layouts -------------------------------------------------------------------------
-
-#: The walker's old private name, still imported by ``onecms.py`` until it moves to
-#: ``newsbot.sites.layout`` (its owner's change).
-_BodyWalker = BodyWalker
 
 
 class LegacyLayout(SelectorLayout):
@@ -140,21 +137,24 @@ class BaoHaiDuong(PortalSite):
     start_urls: ClassVar[tuple[str, ...]] = ("https://baohaiduong.vn/",)
     feeds: ClassVar[tuple[str, ...]] = ("https://baohaiduong.vn/rss/home.rss",)
     sitemaps: ClassVar[tuple[str, ...]] = ("https://baohaiduong.vn/sitemap.xml",)
-    #: Legacy section listings known from the portal (slug, id, name); the home page
-    #: menu is read too, so this list is a floor, not a ceiling.
-    sections: ClassVar[tuple[tuple[str, int, str], ...]] = (
-        ("chinh-tri", 1, "Chính trị"),
-        ("goc-nhin", 4, "Góc nhìn"),
-        ("kinh-te", 5, "Kinh tế"),
-        ("xa-hoi", 11, "Xã hội"),
-        ("doi-song", 12, "Đời sống"),
-        ("khoa-hoc---giao-duc", 17, "Khoa học - Giáo dục"),
-        ("phap-luat", 21, "Pháp luật"),
-        ("dat-va-nguoi-xu-dong", 25, "Đất và người xứ Đông"),
-        ("van-hoa---giai-tri", 31, "Văn hóa - Giải trí"),
-        ("the-gioi", 35, "Thế giới"),
-        ("the-thao", 39, "Thể thao"),
-        ("ban-doc", 47, "Bạn đọc"),
+    #: The legacy sections known from the portal; the home page menu is read too.
+    sections: ClassVar[Mapping[str, str]] = {
+        "chinh-tri": "Chính trị",
+        "goc-nhin": "Góc nhìn",
+        "kinh-te": "Kinh tế",
+        "xa-hoi": "Xã hội",
+        "doi-song": "Đời sống",
+        "khoa-hoc---giao-duc": "Khoa học - Giáo dục",
+        "phap-luat": "Pháp luật",
+        "dat-va-nguoi-xu-dong": "Đất và người xứ Đông",
+        "van-hoa---giai-tri": "Văn hóa - Giải trí",
+        "the-gioi": "Thế giới",
+        "the-thao": "Thể thao",
+        "ban-doc": "Bạn đọc",
+    }
+    #: The legacy CMS's listing ids (``/chuyen-muc/<slug>/<id>``).
+    legacy_listing_ids: ClassVar[Mapping[str, int]] = dict(
+        zip(sections, (1, 4, 5, 11, 12, 17, 21, 25, 31, 35, 39, 47), strict=True)
     )
 
     #: False where the sitemap's ``lastmod`` alone says whether a stored article changed.
@@ -163,9 +163,9 @@ class BaoHaiDuong(PortalSite):
     daily_sitemaps: ClassVar[bool] = False
 
     def section_listing_url(self, slug: str) -> str:
-        for s, ident, _ in self.sections:
-            if s == slug:
-                return f"https://{self.canonical_host}/chuyen-muc/{s}/{ident}"
+        ident = self.legacy_listing_ids.get(slug)
+        if ident is not None:
+            return f"https://{self.canonical_host}/chuyen-muc/{slug}/{ident}"
         return f"https://{self.canonical_host}/{slug}/"
 
     #: The legacy CMS writes body images as ``files\\library\\images\\...`` with no
@@ -223,32 +223,10 @@ class BaoHaiDuong(PortalSite):
         m = _CURRENT_ARTICLE.match(path) or _LEGACY_ARTICLE.match(path)
         return m["id"] if m else None
 
-    def canonical_url(self, url: str, base: str | None = None) -> str | None:
-        url = (url or "").strip().replace("\\", "/")
-        if not url or url.startswith(("javascript:", "mailto:", "tel:", "data:", "#")):
-            return None
-        if base:
-            url = urljoin(base.replace("\\", "/"), url)
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
-        if parts.scheme not in ("http", "https") or host not in self.hosts:
-            return None
+    def canonical_path(self, host: str, path: str, kind: UrlKind) -> str:
         if ONECMS.owns_host(host):
-            return ONECMS.canonical(parts)
-        path = re.sub(r"/{2,}", "/", parts.path or "/")
-        kind = self.url_kind(urlunsplit(("https", self.canonical_host, path, "", "")))
-        if kind is UrlKind.ARTICLE:
-            query = ""
-            path = path.rstrip("/") if path != "/" else path
-        else:
-            # Listings keep their page number; tracking parameters never matter.
-            kept = [
-                (k, v)
-                for k, v in parse_qsl(parts.query, keep_blank_values=False)
-                if not k.lower().startswith(("utm_", "fbclid", "gclid", "zarsrc"))
-            ]
-            query = urlencode(kept)
-        return urlunsplit(("https", self.canonical_host, path, query, ""))
+            return path.rstrip("/") or "/"  # OneCMS paths never end in a slash
+        return super().canonical_path(host, path, kind)
 
     def on_host(self, host: str | None) -> PortalSite:
         """The profile crawling from ``host`` (``NEWSBOT_HOST``): this one for
@@ -272,20 +250,20 @@ class BaoHaiDuongOnOneCMS(BaoHaiDuong):
     sitemaps: ClassVar[tuple[str, ...]] = ("https://baohaiphong.vn/sitemap.xml",)
     refresh_by_age: ClassVar[bool] = False
     daily_sitemaps: ClassVar[bool] = True
-    sections: ClassVar[tuple[tuple[str, int, str], ...]] = (
-        ("chinh-tri", 0, "Chính trị"),
-        ("kinh-te", 0, "Kinh tế"),
-        ("xa-hoi", 0, "Xã hội"),
-        ("goc-nhin", 0, "Góc nhìn"),
-        ("khoa-hoc-giao-duc", 0, "Khoa học - Giáo dục"),
-        ("phap-luat", 0, "Pháp luật"),
-        ("van-hoa-giai-tri", 0, "Văn hóa - Giải trí"),
-        ("quoc-te", 0, "Quốc tế"),
-        ("the-thao", 0, "Thể thao"),
-        ("doi-song", 0, "Đời sống"),
-        ("dat-va-nguoi-xu-dong", 0, "Đất và người xứ Đông"),
-        ("ban-doc", 0, "Bạn đọc"),
-    )
+    sections: ClassVar[Mapping[str, str]] = {
+        "chinh-tri": "Chính trị",
+        "kinh-te": "Kinh tế",
+        "xa-hoi": "Xã hội",
+        "goc-nhin": "Góc nhìn",
+        "khoa-hoc-giao-duc": "Khoa học - Giáo dục",
+        "phap-luat": "Pháp luật",
+        "van-hoa-giai-tri": "Văn hóa - Giải trí",
+        "quoc-te": "Quốc tế",
+        "the-thao": "Thể thao",
+        "doi-song": "Đời sống",
+        "dat-va-nguoi-xu-dong": "Đất và người xứ Đông",
+        "ban-doc": "Bạn đọc",
+    }
 
     def section_listing_url(self, slug: str) -> str:
         return ONECMS.listing_url(slug)
