@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Set
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
@@ -181,8 +182,9 @@ def _is_variant(short: str, long: str) -> bool:
 
 
 def clean_authors(value: str | None, site_names: list[str] | tuple[str, ...] = ()) -> str | None:
-    """Names only: the organisation, e-mails, ids, slugs and URLs dropped; "By" prefixes,
-    role suffixes and ALL CAPS removed; duplicates once; joined with ``, ``."""
+    """Names only: the organisation, e-mails, ids, slugs and URLs dropped; "By" prefixes
+    removed; the printed case kept ("NGUYỄN THẢO", as the record contract wants the
+    byline as printed); duplicates once; joined with ``, ``."""
     if not value:
         return None
     sites = {_loose(s) for s in site_names if s}
@@ -200,8 +202,6 @@ def clean_authors(value: str | None, site_names: list[str] | tuple[str, ...] = (
             continue
         if len(part) > 80:
             continue
-        if part.isupper() and " " in part:  # "MINH HẢI" is a name, "TTXVN" an agency
-            part = part.title()
         if part not in names:
             names.append(part)
     return ", ".join(names) or None
@@ -476,6 +476,18 @@ def _same_site(a: str, b: str) -> bool:
     return bool(ha) and ha == hb
 
 
+_ARTICLE_SLUG = re.compile(r"[\w%]+(?:[-_][\w%]+){2,}|\.s?html?$", re.UNICODE)
+
+
+def _article_like(url: str) -> bool:
+    """A URL that can be an article's: its path ends in a slug of three words or more or
+    in .html, or holds a number of four digits or more (an id, a year); a section, tag
+    or home link does not."""
+    path = urlsplit(url).path.rstrip("/")
+    last = path.rsplit("/", 1)[-1]
+    return bool(last) and bool(_ARTICLE_SLUG.search(last) or re.search(r"\d{4,}", path))
+
+
 def _tag_links(doc: HtmlElement, url: str) -> list[str]:
     tags: list[str] = []
     for a in doc.xpath("//a[@rel='tag' or contains(@href,'/tag')] | //*[@class]//a[@href]"):
@@ -551,8 +563,11 @@ def _is_date_line(text: str) -> bool:
     return parsed.value is not None or not (parsed.reason or "").startswith(("no date", "empty"))
 
 
-def _trailing(paragraphs: list[str]) -> tuple[list[str], str | None, list[str]]:
-    """Bylines, credits and calls to action at the end of the text leave it."""
+def _trailing(
+    paragraphs: list[str], styled: Set[str] = frozenset()
+) -> tuple[list[str], str | None, list[str]]:
+    """Bylines, credits and calls to action at the end of the text leave it; ``styled``
+    are the short lines the page prints like a byline ("PV", right-aligned in bold)."""
     out = list(paragraphs)
     byline: str | None = None
     credits: list[str] = []
@@ -567,6 +582,8 @@ def _trailing(paragraphs: list[str]) -> tuple[list[str], str | None, list[str]]:
             credits.insert(0, text)
         elif name and len(text) <= 40 and byline is None:
             byline = name
+        elif text in styled and byline is None:
+            byline = text
         else:
             break
         out.pop()
@@ -709,7 +726,7 @@ def _extract(
     if lead:
         blocks = _drop_lead(blocks, lead)
         f.set("lead", lead, lead_rule or "page:sapo")
-    blocks, byline, credits = _trailing(blocks)
+    blocks, byline, credits = _trailing(blocks, parts.styled)
     if sum(len(b) for b in blocks) >= MIN_BODY_CHARS or (blocks and lead):
         f.set("body", "\n\n".join(blocks), body_rule)
 
@@ -777,7 +794,7 @@ def _extract(
     seen = {url.split("#")[0]}
     for link in parts.related:
         target = link["url"].split("#")[0]
-        if target in seen or not _same_site(target, url):
+        if target in seen or not _same_site(target, url) or not _article_like(target):
             continue
         seen.add(target)
         related.append({"url": target, "title": link["title"]})

@@ -71,7 +71,7 @@ AUTHORS = [
     pytest.param("12345", [], None, id="numeric-id"),
     pytest.param("jane-roe", [], None, id="slug"),
     pytest.param("By Jane Roe and John Doe", [], "Jane Roe, John Doe", id="by-and"),
-    pytest.param("MINH HẢI", [], "Minh Hải", id="all-caps-name"),
+    pytest.param("MINH HẢI", [], "MINH HẢI", id="all-caps-printed-case-kept"),
     pytest.param("TTXVN", [], "TTXVN", id="agency-kept-as-printed"),
     pytest.param("https://x.example/author/a", [], None, id="url"),
 ]
