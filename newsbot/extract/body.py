@@ -152,7 +152,8 @@ _CALL_TO_ACTION = re.compile(
     r"more\W*$|print\W*$|e-?mail\W*$|copy\s+link|reach\s+(?:the\s+)?(?:reporters?|writers?|author)|"
     r"write\s+to\s+\S+(?:\s+\S+)?\s+at\b|follow\s+(?:ap|the|our)\b|more\s+ap\b|"
     r"if\s+you\s+enjoyed|something\s+to\s+consider|listen\s+to\b|"
-    r"get\s+[\w ]{1,40}\s+delivered|disclaimer\W*$|[^ ]+@[^ ]+\.\w+(?:\s+\S+){0,3}$)",
+    r"get\s+[\w ]{1,40}\s+delivered|disclaimer\W*$|©|\(c\)\s|copyright\b|"
+    r"(?:updated|last\s+updated)\s+(?:at|on)\b|order\s+reprints|[^ ]+@[^ ]+\.\w+(?:\s+\S+){0,3}$)",
     re.IGNORECASE,
 )
 _BY_PREFIX = re.compile(

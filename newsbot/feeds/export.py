@@ -177,6 +177,7 @@ def select_records(
     rows = store.iter_articles(
         since=(since - timedelta(days=1)).isoformat() if since else None,
         until=(until + timedelta(days=1)).isoformat() if until else None,
+        site=site,
         section=section,
         include_duplicates=include_duplicates,
         newest_first=newest_first,

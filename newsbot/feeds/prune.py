@@ -3,7 +3,10 @@
 ``runs/<run-id>.jsonl`` files are history for consumers that poll between runs; nothing in
 newsbot reads them back except to publish a run that is still catching up, so old ones can
 go. The by-date partitions and the feeds are the lasting outputs and are never pruned.
-``newsbot prune`` calls :func:`prune_run_files`.
+``newsbot prune`` calls :func:`prune_run_files` and, when asked with ``--store-older-than``,
+:meth:`newsbot.store.Store.prune` (raw pages and finished ``crawl_runs`` rows; articles and
+their versions are never pruned). Raw pages are what ``newsbot reparse`` works from, so
+the store is pruned only on request.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import json
 import os
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from newsbot.feeds.atomic import sweep_stale_temp_files
@@ -71,7 +75,31 @@ def add_prune_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DAYS",
         help=f"delete run files older than this (default: {DEFAULT_KEEP_DAYS:g})",
     )
+    parser.add_argument(
+        "--store-older-than",
+        type=float,
+        metavar="DAYS",
+        help="also delete raw pages and finished runs older than this from the store"
+        " (default: keep them; raw pages are what `newsbot reparse` reads)",
+    )
+    parser.add_argument(
+        "--store",
+        metavar="TARGET",
+        help="SQLite path or postgresql:// DSN (default: $NEWSBOT_STORE or output/newsbot.db)",
+    )
     parser.add_argument("--dry-run", action="store_true", help="list, delete nothing")
+
+
+def _prune_store(target: str, older_than_days: float) -> dict[str, int]:
+    from newsbot.store import open_store
+
+    if older_than_days < 0:
+        raise ValueError("--store-older-than must be 0 or more")
+    if "://" not in target and not Path(target).is_file():
+        raise ValueError(f"no store at {target}")
+    before = datetime.now(UTC) - timedelta(days=older_than_days)
+    with open_store(target) as store:
+        return store.prune(before.isoformat(timespec="microseconds"))
 
 
 def run_prune(args: argparse.Namespace) -> int:
@@ -84,11 +112,21 @@ def run_prune(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as exc:
         print(f"newsbot prune: {exc}", file=sys.stderr)
         return 2
-    report = {
+    report: dict[str, object] = {
         "feeds_dir": str(feeds_dir),
         "dry_run": bool(args.dry_run),
         "run_files": len(removed),
         "removed": [str(p) for p in removed],
     }
+    if args.store_older_than is not None and not args.dry_run:
+        from newsbot.pipelines.run import store_target
+        from newsbot.store import StoreError
+
+        target = store_target({"NEWSBOT_STORE": args.store})
+        try:
+            report["store"] = _prune_store(target, args.store_older_than)
+        except (ValueError, StoreError) as exc:
+            print(f"newsbot prune: {exc}", file=sys.stderr)
+            return 2
     sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     return 0

@@ -20,6 +20,7 @@ from scrapy import Request, signals
 from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 
+from newsbot.record import ArticleItem
 from newsbot.sites import get_site, site_names
 from newsbot.sites.base import ListingEntry, UrlKind
 from newsbot.sites.portal import PortalSite
@@ -549,10 +550,8 @@ class PortalSpider(scrapy.Spider):
         if not self._in_window(record.get("published_at")):
             stats.inc_value("newsbot/skipped/out_of_window")
             return
-        record["_raw_html"] = response.body
-        record["_fetched_url"] = response.url
-        record["_fetched_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-        yield record
+        # The page itself travels beside the item (newsbot.pipelines.pages), never in it.
+        yield ArticleItem(record)
 
     # --- failures and the end ------------------------------------------------------
 

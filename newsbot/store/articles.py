@@ -78,6 +78,8 @@ BOOKKEEPING_FIELDS: tuple[str, ...] = (
 )
 #: Keys an update of an existing row leaves alone (identity, first sighting, story link).
 _KEPT_ON_UPDATE = frozenset({"url", "first_seen_at", "duplicate_of"})
+#: Keys the write path's decisions never read from a stored row (it compares hashes).
+_TEXT_KEYS = frozenset({"title", "lead", "body", "provenance"})
 _CHUNK = 500
 _REASON_MAX = 300
 
@@ -107,6 +109,13 @@ POSTGRES_COLUMNS: tuple[Column, ...] = tuple(
     }.get(k, Column(k, k, "json" if k in JSON_FIELDS else "plain"))
     for k in ROW_KEYS
 ) + (Column("modified_at", "modified_at", "utc_of"),)
+
+
+class _Fingerprints(NamedTuple):
+    """A batch's signatures and band keys to write, by URL (the last one wins)."""
+
+    signatures: dict[str, tuple[Any, ...]]
+    bands: dict[str, tuple[str, str, tuple[int, ...]]]
 
 
 class RawPage(NamedTuple):
@@ -199,14 +208,26 @@ def record_row(record: Mapping[str, Any]) -> dict[str, Any]:
         if field in JSON_FIELDS:
             if value is None and field != "media":
                 value = []
-            elif value is not None:
-                value = json.loads(_dumps(value))  # tuples become lists, as read back
         elif field == "source_id" and value is not None:
             value = str(value)
         row[field] = value
-    row["provenance"] = json.loads(_dumps(record.get("provenance") or {}))
+    row["provenance"] = record.get("provenance") or {}
     row["published_utc"] = to_utc_iso(record.get("published_at"))
     return row
+
+
+def _metadata_differs(stored: Mapping[str, Any], values: Mapping[str, Any]) -> bool:
+    """Whether the record's metadata differs from the stored row's."""
+    for field in METADATA_FIELDS:
+        old, new = stored.get(field), values[field]
+        if old == new:
+            continue
+        if field in JSON_FIELDS and old is not None and new is not None:
+            # Compared as they read back (a tuple is a JSON list): equal then is unchanged.
+            if json.loads(_dumps(old)) == json.loads(_dumps(new)):
+                continue
+        return True
+    return False
 
 
 class Articles:
@@ -217,15 +238,13 @@ class Articles:
         p = db.param
         self.columns = SQLITE_COLUMNS if db.dialect == "sqlite" else POSTGRES_COLUMNS
         self._read_columns = [c for c in self.columns if c.kind != "utc_of"]
+        self._slim_columns = [c for c in self._read_columns if c.key not in _TEXT_KEYS]
         by_key = {c.key: c.name for c in self._read_columns}
         #: Column of the UTC publication instant (sort key) and of the printed time.
         self.utc_column = by_key["published_utc"]
         self.local_column = by_key["published_at"]
-        names = ", ".join(c.name for c in self.columns)
+        self._column_names = [c.name for c in self.columns]
         self._select = "SELECT " + ", ".join(c.name for c in self._read_columns) + " FROM articles"
-        self._insert = (
-            f"INSERT INTO articles ({names}) VALUES ({', '.join([p] * len(self.columns))})"
-        )
         self._update_columns = [c for c in self.columns if c.key not in _KEPT_ON_UPDATE]
         self._update = (
             "UPDATE articles SET "
@@ -246,9 +265,11 @@ class Articles:
             out.append(value)
         return out
 
-    def _decode(self, values: Sequence[Any]) -> dict[str, Any]:
+    def _decode(
+        self, values: Sequence[Any], columns: Sequence[Column] | None = None
+    ) -> dict[str, Any]:
         row: dict[str, Any] = {}
-        for c, value in zip(self._read_columns, values, strict=True):
+        for c, value in zip(columns or self._read_columns, values, strict=True):
             if c.kind == "json":
                 value = self._db.json_value(value)
             elif c.kind == "time":
@@ -301,17 +322,23 @@ class Articles:
                 return str(rows[0][0])
         return None
 
-    def _rows_by(self, column: str, values: Sequence[Any], site: str | None = None) -> list[dict]:
+    def _rows_by(
+        self, column: str, values: Sequence[Any], site: str | None = None, *, slim: bool = False
+    ) -> list[dict[str, Any]]:
+        """Rows whose ``column`` is one of ``values`` (of ``site`` if given); ``slim`` leaves
+        out the text columns (title, lead, body, provenance), which the write path's
+        decisions never read: it compares hashes and metadata."""
         p = self._db.param
+        columns = self._slim_columns if slim else self._read_columns
+        select = "SELECT " + ", ".join(c.name for c in columns) + " FROM articles"
         out: list[dict[str, Any]] = []
         for chunk in _chunks(values):
-            marks = ", ".join([p] * len(chunk))
-            sql = self._select + f" WHERE {column} IN ({marks})"
-            params: list[Any] = list(chunk)
+            test, params = self._db.in_list(column, chunk)
+            sql = f"{select} WHERE {test}"
             if site is not None:
                 sql += f" AND site = {p}"
                 params.append(site)
-            out.extend(self._decode(r) for r in self._db.query(sql, params))
+            out.extend(self._decode(r, columns) for r in self._db.query(sql, params))
         return out
 
     def known(
@@ -430,6 +457,40 @@ class Articles:
         sql += f" ORDER BY a.{self.utc_column}"
         for url, scheme, num_perm, sig, pub, dup in self._db.iterate(sql, params):
             yield url, scheme, int(num_perm), bytes(sig), pub, dup
+
+    # -- near-duplicate bands ------------------------------------------------------
+
+    def near_candidates(self, lsh: str, keys: Sequence[int]) -> list[tuple[str, str, str | None]]:
+        """Stored articles sharing a band key with ``keys``: (url, the original of its story,
+        that original's published_at as printed). One indexed query."""
+        if not keys:
+            return []
+        p = self._db.param
+        test, params = self._db.in_list("key", list(keys))
+        rows = self._db.query(
+            f"SELECT a.url, COALESCE(a.duplicate_of, a.url), r.{self.local_column}"
+            " FROM articles a LEFT JOIN articles r ON r.url = COALESCE(a.duplicate_of, a.url)"
+            f" WHERE a.url IN (SELECT url FROM minhash_bands WHERE {test} AND lsh = {p})",
+            [*params, lsh],
+        )
+        return [(str(url), str(root), pub) for url, root, pub in rows]
+
+    def signatures_without_bands(self, lsh: str) -> Iterator[tuple[str, str, int, bytes]]:
+        """(url, scheme, num_perm, signature) of stored signatures with no ``lsh`` band keys."""
+        p = self._db.param
+        for url, scheme, num_perm, signature in self._db.iterate(
+            "SELECT m.url, m.scheme, m.num_perm, m.signature FROM minhash m WHERE NOT EXISTS"
+            f" (SELECT 1 FROM minhash_bands b WHERE b.url = m.url AND b.lsh = {p})",
+            (lsh,),
+        ):
+            yield str(url), str(scheme), int(num_perm), bytes(signature)
+
+    def save_bands(self, lsh: str, rows: Sequence[tuple[int, str]]) -> None:
+        """Add band keys ``(key, url)`` made with the parameters ``lsh``."""
+        with self._db.transaction():
+            self._db.insert_many(
+                "minhash_bands", ("key", "url", "lsh"), [(k, u, lsh) for k, u in rows]
+            )
 
     # -- reading records -------------------------------------------------------
 
@@ -642,14 +703,14 @@ class Articles:
         """Stored rows of the batch's identities (and of articles it supersedes)."""
         urls = {str(r["url"]) for r in records}
         urls.update(str(r["_supersedes"]) for r in records if r.get("_supersedes"))
-        by_url = {row["url"]: row for row in self._rows_by("url", sorted(urls))}
+        by_url = {row["url"]: row for row in self._rows_by("url", sorted(urls), slim=True)}
         ids: dict[str, set[str]] = {}
         for r in records:
             if r.get("site") and r.get("source_id") not in (None, ""):
                 ids.setdefault(str(r["site"]), set()).add(str(r["source_id"]))
         by_id: dict[tuple[str, str], dict[str, Any]] = {}
         for site, source_ids in ids.items():
-            for row in self._rows_by("source_id", sorted(source_ids), site=site):
+            for row in self._rows_by("source_id", sorted(source_ids), site=site, slim=True):
                 by_id[(row["site"], str(row["source_id"]))] = row
                 by_url.setdefault(row["url"], row)
         for row in by_url.values():
@@ -664,7 +725,7 @@ class Articles:
         updates: dict[str, dict[str, Any]] = {}
         touched: dict[str, str] = {}
         versions: list[tuple[Any, ...]] = []
-        signatures: dict[str, tuple[Any, ...]] = {}
+        signatures = _Fingerprints({}, {})
         raw: dict[str, list[Any]] = {}
         supersede: list[tuple[str, str]] = []
         results: list[WriteResult] = []
@@ -675,9 +736,6 @@ class Articles:
             values = record_row(record)
             if values["published_utc"] is None:
                 raise ValueError(f"no published_at: {record.get('published_at')!r}")
-            page = _raw_row(record)
-            if page is not None:
-                raw[page[0]] = page
             site, sid = record.get("site"), record.get("source_id")
             existing = by_url.get(record["url"])
             if existing is None and site and sid not in (None, ""):
@@ -698,6 +756,7 @@ class Articles:
                     by_id[(site, str(sid))] = row
                 versions.append(_version(url, 1, chash, values, seen_at, run_id))
                 self._signature(signatures, url, record)
+                _keep_page(raw, record)
                 marked = None
                 superseded = record.get("_supersedes")
                 if superseded:
@@ -725,7 +784,7 @@ class Articles:
                 versions.append(_version(url, version, chash, values, seen_at, run_id))
                 self._signature(signatures, url, record)
                 outcome = "updated"
-            elif any(existing.get(f) != values[f] for f in METADATA_FIELDS):
+            elif _metadata_differs(existing, values):
                 existing.update(values, url=url, last_seen_at=last_seen, run_id=run_id)
                 outcome = "updated"
             else:
@@ -737,6 +796,9 @@ class Articles:
             if url not in inserts:
                 updates[url] = existing
                 touched.pop(url, None)
+            # An unchanged article keeps the page it was stored from: same text and
+            # metadata, so reparse gets as much from it, and the crawl skips compressing.
+            _keep_page(raw, record)
             results.append(WriteResult(outcome))
 
         self._flush(inserts, updates, touched, versions, signatures, raw, supersede, run_id)
@@ -748,14 +810,18 @@ class Articles:
         updates: dict[str, dict[str, Any]],
         touched: dict[str, str],
         versions: list[tuple[Any, ...]],
-        signatures: dict[str, tuple[Any, ...]],
+        signatures: _Fingerprints,
         raw: dict[str, list[Any]],
         supersede: list[tuple[str, str]],
         run_id: str | None,
     ) -> None:
         db, p = self._db, self._db.param
         if inserts:
-            db.executemany(self._insert, [self._encode(r, self.columns) for r in inserts.values()])
+            db.insert_many(
+                "articles",
+                self._column_names,
+                [self._encode(r, self.columns) for r in inserts.values()],
+            )
         if updates:
             db.executemany(
                 self._update,
@@ -777,27 +843,35 @@ class Articles:
                 (new_url, run_id, superseded),
             )
         if versions:
-            db.executemany(
-                "INSERT INTO article_versions"
-                " (url, version, content_hash, title, lead, body, seen_at, run_id)"
-                f" VALUES ({', '.join([p] * 8)})",
-                versions,
+            db.insert_many("article_versions", _VERSION_COLUMNS, versions)
+        if signatures.bands:
+            urls = list(signatures.bands)
+            for chunk in _chunks(urls):
+                test, params = db.in_list("url", chunk)
+                db.execute(f"DELETE FROM minhash_bands WHERE {test}", params)
+            db.insert_many(
+                "minhash_bands",
+                ("key", "url", "lsh"),
+                [(key, url, lsh) for url, lsh, keys in signatures.bands.values() for key in keys],
             )
-        if signatures:
+        if signatures.signatures:
             db.executemany(
                 f"INSERT INTO minhash (url, scheme, num_perm, signature) VALUES ({p}, {p}, {p}, {p})"
                 " ON CONFLICT (url) DO UPDATE SET scheme = excluded.scheme,"
                 " num_perm = excluded.num_perm, signature = excluded.signature",
-                list(signatures.values()),
+                list(signatures.signatures.values()),
             )
         if raw:
             db.executemany(self._raw_upsert(), list(raw.values()))
 
     @staticmethod
-    def _signature(out: dict[str, tuple[Any, ...]], url: str, record: Mapping[str, Any]) -> None:
+    def _signature(out: _Fingerprints, url: str, record: Mapping[str, Any]) -> None:
+        if record.get("_bands"):
+            lsh, keys = record["_bands"]
+            out.bands[url] = (url, lsh, tuple(keys))
         signature = record.get("_signature")
         if signature is not None:
-            out[url] = (
+            out.signatures[url] = (
                 url,
                 record.get("_signature_scheme"),
                 record.get("_num_perm"),
@@ -814,10 +888,19 @@ class Articles:
         return int(cur.rowcount or 0)
 
 
+_VERSION_COLUMNS = ("url", "version", "content_hash", "title", "lead", "body", "seen_at", "run_id")
+
+
 def _version(
     url: str, version: int, chash: str, values: Mapping[str, Any], seen_at: str, run_id: str | None
 ) -> tuple[Any, ...]:
     return (url, version, chash, values["title"], values["lead"], values["body"], seen_at, run_id)
+
+
+def _keep_page(raw: dict[str, list[Any]], record: Mapping[str, Any]) -> None:
+    page = _raw_row(record)
+    if page is not None:
+        raw[page[0]] = page
 
 
 def _raw_row(record: Mapping[str, Any]) -> list[Any] | None:

@@ -10,7 +10,8 @@ Column types: SQLite keeps timestamps as ISO 8601 text and JSON as text. From
 version 2, PostgreSQL keeps instants as ``timestamptz`` and JSON as ``jsonb``, so
 ``published_at > now() - interval '3 years'`` works as written; the publisher's
 printed times (with their own offset, which ``timestamptz`` does not keep) are in
-``published_local``/``modified_local``. Version 2 also records each run's site.
+``published_local``/``modified_local``. Version 2 also records each run's site;
+version 3 adds ``minhash_bands``, the near-duplicate index as band keys.
 
 :func:`prepare` refuses a store written by a newer newsbot (a schema version this
 code does not know) before anything is written, and, opened read-only, a store that
@@ -187,6 +188,18 @@ _POSTGRES_V1: tuple[str, ...] = (
     )""",
 )
 
+# The same words on both engines. Filled by the deduplicator from stored signatures
+# (SQL cannot compute MinHash bands), so an older store gets its keys on its next run.
+_BANDS_V3: tuple[str, ...] = (
+    """CREATE TABLE minhash_bands (
+        key BIGINT NOT NULL,
+        url TEXT NOT NULL,
+        lsh TEXT NOT NULL
+    )""",
+    "CREATE INDEX minhash_bands_key ON minhash_bands (key)",
+    "CREATE INDEX minhash_bands_url ON minhash_bands (url, lsh)",
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -265,6 +278,12 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE schema_migrations ALTER COLUMN applied_at TYPE TIMESTAMPTZ"
             " USING applied_at::timestamptz",
         ),
+    ),
+    Migration(
+        3,
+        "near-duplicate band keys (LSH in the store)",
+        sqlite=_BANDS_V3,
+        postgresql=_BANDS_V3,
     ),
 )
 

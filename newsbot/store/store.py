@@ -139,6 +139,16 @@ class Store:
     ) -> Iterator[tuple[str, str, int, bytes, str | None, str | None]]:
         return self.articles.iter_signatures(published_since)
 
+    def near_candidates(self, lsh: str, keys: Sequence[int]) -> list[tuple[str, str, str | None]]:
+        """Stored articles sharing a near-duplicate band key (see ``dedup.Bands``)."""
+        return self.articles.near_candidates(lsh, keys)
+
+    def signatures_without_bands(self, lsh: str) -> Iterator[tuple[str, str, int, bytes]]:
+        return self.articles.signatures_without_bands(lsh)
+
+    def save_bands(self, lsh: str, rows: Sequence[tuple[int, str]]) -> None:
+        self.articles.save_bands(lsh, rows)
+
     def count_articles(self, site: str | None = None) -> int:
         return self.articles.count(site)
 

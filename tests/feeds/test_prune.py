@@ -75,3 +75,38 @@ def test_newsbot_prune_command(tmp_path):
     report = json.loads(proc.stdout)
     assert report["run_files"] == 1 and report["removed"] == [str(feeds / "runs" / "a.jsonl")]
     assert [p.name for p in (feeds / "runs").iterdir()] == ["b.jsonl"]
+
+
+def test_newsbot_prune_store_older_than_deletes_old_raw_pages_only_on_request(tmp_path, capsys):
+    import argparse
+
+    from newsbot.feeds.prune import add_prune_arguments, run_prune
+    from newsbot.store import open_store
+
+    db = tmp_path / "newsbot.db"
+    with open_store(db) as store:
+        store.save_raw_pages(
+            [
+                {
+                    "url": f"https://baohaiduong.vn/a-{n}.html",
+                    "_fetched_at": at,
+                    "_raw_html": b"<p>x",
+                }
+                for n, at in enumerate(["2020-01-01T00:00:00+00:00", "2999-01-01T00:00:00+00:00"])
+            ]
+        )
+    parser = argparse.ArgumentParser()
+    add_prune_arguments(parser)
+
+    def prune(*argv):
+        args = parser.parse_args(
+            ["--feeds-dir", str(tmp_path / "feeds"), "--store", str(db), *argv]
+        )
+        return run_prune(args), json.loads(capsys.readouterr().out)
+
+    status, report = prune()
+    assert (status, "store" in report) == (0, False)
+    status, report = prune("--store-older-than", "90")
+    assert status == 0 and report["store"]["raw_pages"] == 1
+    with open_store(db) as store:
+        assert [p.url for p in store.iter_raw_pages()] == ["https://baohaiduong.vn/a-1.html"]

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from newsbot.record import public_view
+from newsbot.record import SCHEMA_VERSION, public_view
 from newsbot.sites import get_site, site_names
 from newsbot.sites.base import UrlKind
 
@@ -63,6 +63,7 @@ def test_fixture_gives_its_expected_output(name: str, page: Path, expected_file:
     assert outcome.ok, outcome.error
     record = public_view(outcome.record or {})
     provenance = record.pop("provenance")
+    assert record.pop("schema_version") == SCHEMA_VERSION
     assert record == expected
     assert set(provenance) <= set(record)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 
-from newsbot.pipelines import RunRecorder
+from newsbot.pipelines import RunState
 from newsbot.store import open_store
 from newsbot.store.dedup import Deduplicator
 from tests.pipelines.running import make_crawler, run_items
@@ -80,7 +80,7 @@ def test_finding_7_failed_commit_fails_the_run_with_counts_right(store_target, c
     crawler = make_crawler(store_target, NEWSBOT_STORE_BATCH=5)
     # Poisoned through the recorder's own connection: SQLite enforces foreign keys per
     # connection (a PostgreSQL trigger holds for every connection anyway).
-    poison_commits(RunRecorder.for_crawler(crawler).store)
+    poison_commits(RunState.of(crawler).store)
     with caplog.at_level(logging.INFO):
         run_items(crawler, [distinct(n) for n in range(1, 8)])
     with open_store(store_target) as store:
