@@ -4,13 +4,14 @@ first, alone and at the same time as ``scrapy crawl baohaiduong`` into one store
 The profile of the second portal is one file under ``newsbot/sites/publishers/``; no
 spider, pipeline or CLI code knows it. The two crawls run at once into one SQLite file
 and into one PostgreSQL database (the run lock is per store and site), each with its
-own run rows and its own feed folder.
+own run rows, its own feed folder and its own ``newsbot stats --site``.
 """
 
 from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -109,8 +110,16 @@ def test_two_portals_crawl_at_the_same_time_into_one_store(engine: str, tmp_path
                 assert runs and runs[0]["status"] == "finished", site
         finally:
             opened.close()
-        for site in truths:
+        for site, truth in truths.items():
             assert list((feeds / site).glob("*.atom")), f"no feeds of {site}"
+            stats = subprocess.run(
+                [sys.executable, "-m", "newsbot.cli", "stats", "--site", site,
+                 "--store", store, "--json"],
+                cwd=ROOT, capture_output=True, text=True, timeout=120,
+            )  # fmt: skip
+            assert stats.returncode == 0, f"{site}: {stats.stderr}"
+            report = json.loads(stats.stdout)
+            assert report["ok"] and report["articles"] == len(truth), site
     finally:
         if cleanup is not None:
             cleanup()
