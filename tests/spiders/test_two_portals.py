@@ -4,7 +4,7 @@ first, alone and at the same time as ``scrapy crawl baohaiduong`` into one store
 The profile of the second portal is one file under ``newsbot/sites/publishers/``; no
 spider, pipeline or CLI code knows it. The two crawls run at once into one SQLite file
 and into one PostgreSQL database (the run lock is per store and site), each with its
-own run rows and its own feed folder.
+own run rows, its own feed folder and its own ``newsbot stats --site``.
 """
 
 from __future__ import annotations
