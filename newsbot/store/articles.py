@@ -393,6 +393,29 @@ class Articles:
         ):
             yield KnownArticle(sid, pub, self._db.time_value(seen), url)
 
+    def iter_dated_ids(
+        self, site: str, *, before: str | None = None, after: str | None = None
+    ) -> Iterator[tuple[str | None, str]]:
+        """(source_id, published_at as printed) of articles of ``site`` published before
+        ``before`` or at/after ``after`` (UTC instants), streamed."""
+        p = self._db.param
+        clauses: list[str] = []
+        params: list[Any] = [site]
+        if before:
+            clauses.append(f"{self.utc_column} < {p}")
+            params.append(to_utc_iso(before))
+        if after:
+            clauses.append(f"{self.utc_column} >= {p}")
+            params.append(to_utc_iso(after))
+        if not clauses:
+            return
+        yield from self._db.iterate(
+            f"SELECT source_id, {self.local_column} FROM articles WHERE site = {p} AND ("
+            + " OR ".join(clauses)
+            + ")",
+            params,
+        )
+
     def count(self, site: str | None = None) -> int:
         if site is None:
             return int(self._db.query("SELECT COUNT(*) FROM articles")[0][0])
