@@ -314,7 +314,7 @@ class OneCMSLayout(Layout):
         out["related"] = related
         return out
 
-    PUBLISHED_META = "//meta[@property='article:published_time']/@content"
+    PUBLISHED_META = "/html/head/meta[@property='article:published_time']/@content"
 
     def _precise(self, doc: HtmlElement, printed: str | None) -> str | None:
         """The printed time shows minutes only; the page's ``article:published_time``
