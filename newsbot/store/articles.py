@@ -737,8 +737,10 @@ class Articles:
         by_id: dict[tuple[str, str], dict[str, Any]] = {}
         for site, source_ids in ids.items():
             for row in self._rows_by("source_id", sorted(source_ids), site=site, slim=True):
+                # One object per stored row, whichever key found it: a decision made through
+                # one key must be seen through the other by the next record of the batch.
+                row = by_url.setdefault(row["url"], row)
                 by_id[(row["site"], str(row["source_id"]))] = row
-                by_url.setdefault(row["url"], row)
         for row in by_url.values():
             if row.get("site") and row.get("source_id") is not None:
                 by_id.setdefault((row["site"], str(row["source_id"])), row)
