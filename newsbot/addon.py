@@ -45,6 +45,8 @@ DEFAULTS: dict[str, Any] = {
     "NEWSBOT_SUMMARY_FILE": None,
     "NEWSBOT_METRICS_DIR": None,
     "NEWSBOT_METRICS_PORT": 0,
+    "NEWSBOT_METRICS_ADDR": "127.0.0.1",
+    "NEWSBOT_WORKER": "",
 }
 
 #: Settings an environment variable of the same name may give (secrets, per-machine).
