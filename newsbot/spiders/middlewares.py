@@ -124,6 +124,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.backoff_base = settings.getfloat("NEWSBOT_RETRY_BACKOFF", 1.0)
         self.backoff_max = settings.getfloat("NEWSBOT_RETRY_BACKOFF_MAX", 60.0)
         self.retry_after_max = settings.getfloat("NEWSBOT_RETRY_AFTER_MAX", 120.0)
+        self.firewall_retries = settings.getint("NEWSBOT_FIREWALL_RETRIES", 3)
 
     def _delay_for(self, retry: Request, response: Response | None) -> float:
         if response is not None:
@@ -141,12 +142,34 @@ class BackoffRetryMiddleware(RetryMiddleware):
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
+        if response.status == 403 and not request.meta.get("dont_retry", False):
+            return self._firewall(request, response)
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
         from scrapy.utils.response import response_status_message
 
         retry = self._retry(request, response_status_message(response.status))
         return self._schedule(retry, response) or response
+
+    def _firewall(self, request: Request, response: Response) -> Request | Response:
+        """A 403 from the portal's web firewall, which blocks requests at random: tried
+        again with backoff up to ``NEWSBOT_FIREWALL_RETRIES`` times, counted apart
+        from other retries. One that persists goes on to the spider as a 403, given
+        up with its URL and a reason the next run retries."""
+        stats = self.crawler.stats
+        tries = request.meta.get("firewall_retries", 0)
+        if tries > 0:
+            stats.inc_value("newsbot/firewall_403/retry_answered_403")
+        if tries >= self.firewall_retries:
+            stats.inc_value("newsbot/firewall_403/given_up")
+            request.meta["firewall_given_up"] = tries
+            return response
+        stats.inc_value("newsbot/firewall_403/retried")
+        retry = request.replace(dont_filter=True, priority=request.priority - 1)
+        retry.meta["firewall_retries"] = tries + 1
+        delay = min(self.backoff_base * 2**tries, self.backoff_max)
+        retry.meta[NOT_BEFORE] = time.monotonic() + delay
+        return retry
 
     def process_exception(
         self, request: Request, exception: Exception, spider: Spider | None = None

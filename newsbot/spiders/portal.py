@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import Request, signals
@@ -23,8 +24,9 @@ from scrapy.utils.defer import deferred_from_coro
 from newsbot.record import ArticleItem
 from newsbot.sites import get_site, site_names
 from newsbot.sites.base import ListingEntry, UrlKind
+from newsbot.sites.onecms import day_file_wanted, day_of_sitemap, sitemap_needed
 from newsbot.sites.portal import PortalSite
-from newsbot.spiders.addressing import Addressing
+from newsbot.spiders.addressing import Addressing, parse_origins
 from newsbot.spiders.errors import failure_reason, quiet_network_tracebacks, record_error
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,12 @@ DISCOVERY = ("home", "sections", "feeds", "sitemaps", "frontier")
 ARGUMENTS = ("since", "until", "sections", "max_articles", "refresh", "related_depth", "discover")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-+[a-z0-9]+)*$")
 _CONNECTION_ERRORS = ("DNS", "refused", "could not connect", "timed out", "connection")
+VN_TZ = timezone(timedelta(hours=7))
+
+
+def _domain_of(url: str) -> str:
+    """The publisher domain of a canonical URL (canonical URLs use the desktop host)."""
+    return (urlsplit(url).hostname or "").lower()
 
 
 def _later(when: str | None, than: str | None) -> bool:
@@ -177,14 +185,22 @@ class PortalSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         quiet_network_tracebacks()
         settings = crawler.settings
-        spider.addressing = Addressing(spider.site.canonical_host, settings.get("NEWSBOT_ORIGIN"))
+        # Which of the publisher's hosts the crawl starts from (e.g. baohaiphong.vn).
+        on_host = getattr(spider.site, "on_host", None)
+        if on_host is not None and settings.get("NEWSBOT_HOST"):
+            spider.site = on_host(settings.get("NEWSBOT_HOST"))
+        spider.addressing = Addressing(
+            spider.site.canonical_host,
+            settings.get("NEWSBOT_ORIGIN"),
+            parse_origins(settings.get("NEWSBOT_ORIGINS")),
+        )
         if spider.addressing.origin:
-            from urllib.parse import urlsplit
-
-            spider.allowed_netlocs = frozenset({urlsplit(spider.addressing.origin).netloc.lower()})
+            spider.allowed_netlocs = spider.addressing.netlocs
+            spider.allowed_domains = sorted({n.split(":")[0] for n in spider.allowed_netlocs})
         else:
+            # Every host of the publisher: a redirect between its two domains stays on site.
             spider.allowed_netlocs = frozenset(spider.site.hosts)
-        spider.allowed_domains = [spider.addressing.fetch_host]
+            spider.allowed_domains = sorted(spider.site.hosts)
         if spider.refresh is None:
             spider.refresh = settings.get("NEWSBOT_REFRESH", "recent")
         spider.refresh_days = settings.getfloat("NEWSBOT_REFRESH_DAYS", 3)
@@ -200,6 +216,12 @@ class PortalSpider(scrapy.Spider):
         spider.frontier = []
         spider._scheduled_articles = 0
         spider._seen_ids = set()
+        # One publisher on two domains: per article id, the URL requested for it, the
+        # other-domain URLs met for it (its aliases), and the ids already yielded.
+        spider._requested_by_id = {}
+        spider._aliases = {}
+        spider._yielded_ids = set()
+        spider.url_by_id = {}
         # Per requested article: the fewest related-link hops from a listing, and
         # its related links (so a shorter path found later can extend the crawl).
         spider._depth = {}
@@ -227,6 +249,7 @@ class PortalSpider(scrapy.Spider):
         try:
             self.known = store.known_articles(self.site.name)
             self.known_by_id = {k.source_id: k for k in self.known.values() if k.source_id}
+            self.url_by_id = {k.source_id: u for u, k in self.known.items() if k.source_id}
             # A run that did not finish (killed, crashed, stopped) may have left listings
             # half walked: this run then pages every listing to its end. The newest row
             # may be this run itself (the store pipeline opens it before we start).
@@ -248,6 +271,11 @@ class PortalSpider(scrapy.Spider):
             self.frontier = (
                 store.related_frontier(self.site.name) if "frontier" in self.discover else []
             )
+            # A link whose article is stored under another URL (the other domain) was
+            # fetched: it is no frontier.
+            self.frontier = [
+                u for u in self.frontier if self.site.source_id(u) not in self.known_by_id
+            ]
         finally:
             store.close()
         for known in self.known.values():
@@ -368,13 +396,41 @@ class PortalSpider(scrapy.Spider):
         if source_id and source_id in self._seen_ids:
             return False
         stored = self.known.get(url) or (self.known_by_id.get(source_id) if source_id else None)
-        if stored is not None and not self._refresh_stored(stored, modified_at):
+        if stored is not None and self._moved_here(url, source_id):
+            stats.inc_value("newsbot/refetched/moved")
+        elif stored is not None and not self._refresh_stored(stored, modified_at):
             stats.inc_value("newsbot/skipped/stored")
             return False
         if self.max_articles is not None and self._scheduled_articles >= self.max_articles:
             stats.inc_value("newsbot/skipped/max_articles")
             return False
         return True
+
+    def _moved_here(self, url: str, source_id: str | None) -> bool:
+        """Stored under the publisher's other domain, met on the one the crawl runs on:
+        the article moved (baohaiduong.vn → baohaiphong.vn), so its record moves too."""
+        stored_url = self.url_by_id.get(source_id) if source_id else None
+        here = getattr(self.site, "current_domain", self.site.canonical_host)
+        return bool(
+            stored_url and _domain_of(url) == here and _domain_of(stored_url) != _domain_of(url)
+        )
+
+    def _met_again(self, url: str, source_id: str) -> Iterator[Request]:
+        """An article id already requested, met under another URL: on the other
+        domain, that URL is an alias. One met after the record was yielded has the
+        article fetched once more, so the record carries it."""
+        first = self._requested_by_id.get(source_id)
+        if not first or _domain_of(first) == _domain_of(url):
+            return
+        aliases = self._aliases.setdefault(source_id, set())
+        if url in aliases:
+            return
+        aliases.add(url)
+        if source_id in self._yielded_ids:
+            self._yielded_ids.discard(source_id)
+            self.crawler.stats.inc_value("newsbot/refetched/alias")
+            request = self._request(first, self.parse_article, via="alias")
+            yield request.replace(dont_filter=True)
 
     def _refresh_stored(self, stored: Any, modified_at: str | None = None) -> bool:
         if self.refresh == "all":
@@ -385,6 +441,8 @@ class PortalSpider(scrapy.Spider):
             return True
         if self.refresh == "none" or not stored.published_at:
             return False
+        if not getattr(self.site, "refresh_by_age", True):
+            return False  # the site's day files say when a page changed (OneCMS)
         try:
             published = datetime.fromisoformat(stored.published_at)
         except ValueError:
@@ -409,12 +467,16 @@ class PortalSpider(scrapy.Spider):
                 self._depth[url] = depth
                 yield from self._follow_related(url, depth)
             return
+        source_id = self.site.source_id(url)
+        if source_id and source_id in self._seen_ids:
+            yield from self._met_again(url, source_id)
+            return
         if not self._wants(url, published_at, modified_at):
             return
         self._depth[url] = depth
-        source_id = self.site.source_id(url)
         if source_id:
             self._seen_ids.add(source_id)
+            self._requested_by_id[source_id] = url
         self._scheduled_articles += 1
         yield self._request(url, self.parse_article, via=via)
 
@@ -511,11 +573,38 @@ class PortalSpider(scrapy.Spider):
             record_error(self.crawler.stats, url, "feed without entries", kind="parse")
         yield from self._entries(entries, via="feed")
 
+    def _day_file_skipped(self, url: str) -> bool:
+        """On a site of daily sitemap files (OneCMS), is this file one to leave unread?"""
+        if not getattr(self.site, "daily_sitemaps", False):
+            return False
+        if not sitemap_needed(url):
+            return True
+        day = day_of_sitemap(url)
+        if day is None:
+            return False
+        baseline = (
+            self.previous_run_started.astimezone(VN_TZ).date()
+            if self.previous_run_started and self.previous_run_complete
+            else None
+        )
+        return not day_file_wanted(
+            day,
+            today=datetime.now(VN_TZ).date(),
+            last_complete=baseline,
+            since=self.since,
+            until=self.until,
+            refresh_all=self.refresh == "all",
+            live_days=self.settings.getint("NEWSBOT_DAY_FILES_LIVE", 2),
+        )
+
     def parse_sitemap(self, response: Response) -> Iterator[Request]:
         url = self._portal_url(response)
         entries, children = self.site.parse_sitemap(response.body, url)
         self._bad_links(url, entries.skipped)
         for child in children:
+            if self._day_file_skipped(child.url):
+                self.crawler.stats.inc_value("newsbot/skipped/sitemap_day_final")
+                continue
             if self._unchanged_since_last_run(child.modified_at):
                 self.crawler.stats.inc_value("newsbot/skipped/sitemap_unchanged")
                 continue
@@ -551,8 +640,24 @@ class PortalSpider(scrapy.Spider):
         if not self._in_window(record.get("published_at")):
             stats.inc_value("newsbot/skipped/out_of_window")
             return
+        aliases = self._aliases_of(record, requested)
+        if aliases:
+            record["aliases"] = aliases
+        if record.get("source_id"):
+            self._yielded_ids.add(record["source_id"])
         # The page itself travels beside the item (newsbot.pipelines.pages), never in it.
         yield ArticleItem(record)
+
+    def _aliases_of(self, record: dict[str, Any], requested: str) -> list[str]:
+        """Other-domain URLs of this article: the one requested (a redirect between
+        the domains), the one stored by an earlier run, the ones met in this run."""
+        url, source_id = record["url"], record.get("source_id")
+        found = {requested}
+        if source_id:
+            found |= self._aliases.get(source_id, set())
+            if self.url_by_id.get(source_id):
+                found.add(self.url_by_id[source_id])
+        return sorted(u for u in found if u and _domain_of(u) != _domain_of(url))
 
     # --- failures and the end ------------------------------------------------------
 
@@ -561,6 +666,11 @@ class PortalSpider(scrapy.Spider):
         url = request.meta.get("portal_url") or request.url
         reason = failure_reason(failure)
         stats = self.crawler.stats
+        tries = request.meta.get("firewall_given_up")
+        if tries is not None and reason.startswith("HTTP 403"):
+            # The firewall's 403s pass on retry: not a permanent refusal, so the next
+            # run asks again (a reason starting "HTTP 40x" would be taken as final).
+            reason = f"firewall 403 persisted after {tries} retries"
         if "robots.txt" in reason:  # a policy, not a failure: counted by Scrapy, not an error
             stats.inc_value("newsbot/skipped/robots")
             return

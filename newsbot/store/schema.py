@@ -11,7 +11,8 @@ version 2, PostgreSQL keeps instants as ``timestamptz`` and JSON as ``jsonb``, s
 ``published_at > now() - interval '3 years'`` works as written; the publisher's
 printed times (with their own offset, which ``timestamptz`` does not keep) are in
 ``published_local``/``modified_local``. Version 2 also records each run's site;
-version 3 adds ``minhash_bands``, the near-duplicate index as band keys.
+version 3 adds ``minhash_bands``, the near-duplicate index as band keys; version 4
+``dead_links``, the crawl's negative cache of links gone for good.
 
 :func:`prepare` refuses a store written by a newer newsbot (a schema version this
 code does not know) before anything is written, and, opened read-only, a store that
@@ -284,6 +285,42 @@ MIGRATIONS: tuple[Migration, ...] = (
         "near-duplicate band keys (LSH in the store)",
         sqlite=_BANDS_V3,
         postgresql=_BANDS_V3,
+    ),
+    Migration(
+        4,
+        "dead links: a negative cache of article links that failed for good",
+        # One row per link a run found gone (404, 410, a redirect loop): runs skip it
+        # until retry_after, which grows with each failure (see links.py).
+        sqlite=(
+            """CREATE TABLE dead_links (
+                url TEXT PRIMARY KEY,
+                site TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                failures INTEGER NOT NULL DEFAULT 1,
+                first_failed_at TEXT NOT NULL,
+                last_failed_at TEXT NOT NULL,
+                retry_after TEXT NOT NULL
+            )""",
+            "CREATE INDEX dead_links_site_retry ON dead_links (site, retry_after)",
+        ),
+        postgresql=(
+            """CREATE TABLE dead_links (
+                url TEXT PRIMARY KEY,
+                site TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                failures INTEGER NOT NULL DEFAULT 1,
+                first_failed_at TIMESTAMPTZ NOT NULL,
+                last_failed_at TIMESTAMPTZ NOT NULL,
+                retry_after TIMESTAMPTZ NOT NULL
+            )""",
+            "CREATE INDEX dead_links_site_retry ON dead_links (site, retry_after)",
+        ),
+    ),
+    Migration(
+        5,
+        "article aliases (the URL under the publisher's other domain)",
+        sqlite=("ALTER TABLE articles ADD COLUMN aliases TEXT",),
+        postgresql=("ALTER TABLE articles ADD COLUMN aliases JSONB",),
     ),
 )
 
