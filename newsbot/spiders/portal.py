@@ -86,7 +86,8 @@ def _got_going(run: dict[str, Any]) -> bool:
     """A run that fetched something (one that found the portal unreachable, or the
     store locked, walked no listing and cannot have left one half walked)."""
     counts = run.get("counts") or {}
-    return run.get("status") == "running" or bool(counts.get("requests"))
+    # "aborted": killed mid-run, so marked by the run after it; its counts were never written.
+    return run.get("status") in ("running", "aborted") or bool(counts.get("requests"))
 
 
 def _section_slugs(value: str | None) -> list[str]:
