@@ -237,8 +237,8 @@ class PortalSpider(scrapy.Spider):
 
     def _load_state(self) -> None:
         """What the store already holds, so stored articles are skipped before requesting."""
-        from newsbot.pipelines.run import store_target
         from newsbot.store import StoreError, open_store
+        from newsbot.store.target import store_target
 
         target = store_target(self.settings)
         try:
