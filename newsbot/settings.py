@@ -26,6 +26,15 @@ NEWSBOT_ORIGIN = os.environ.get("NEWSBOT_ORIGIN") or None
 NEWSBOT_REFRESH = "recent"  # all | recent | none (also -a refresh=)
 NEWSBOT_REFRESH_DAYS = float(os.environ.get("NEWSBOT_REFRESH_DAYS", "3"))
 NEWSBOT_RELATED_DEPTH = 3
+#: Published further ahead than this is a wrong date, never "recent" (not refetched).
+NEWSBOT_FUTURE_MARGIN_DAYS = 1.0
+#: Sitemap files below the root ones a run follows (index -> part is 1), and at most
+#: how many sitemap files one run reads: a chain of ``?n=K`` parts cannot run away.
+NEWSBOT_SITEMAP_MAX_DEPTH = 3
+NEWSBOT_SITEMAP_MAX_FILES = 2000
+#: A link that failed for good (404, 410, redirect loop) is not requested again for
+#: this many days (doubling with each further failure).
+NEWSBOT_DEAD_LINK_DAYS = 7.0
 
 # --- politeness toward the real portal --------------------------------------------
 NEWSBOT_CONTACT = os.environ.get("NEWSBOT_CONTACT", "newsbot-operator@example.invalid")
@@ -61,7 +70,9 @@ REQUEST_FINGERPRINTER_CLASS = "newsbot.spiders.fingerprint.CanonicalFingerprinte
 DUPEFILTER_CLASS = "newsbot.spiders.fingerprint.ReportingDupeFilter"
 
 DOWNLOADER_MIDDLEWARES = {
-    "newsbot.spiders.middlewares.OriginGuard": 50,
+    "newsbot.spiders.middlewares.AddressingMiddleware": 40,
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "newsbot.spiders.middlewares.PortalOffsiteMiddleware": 50,
     "newsbot.spiders.middlewares.PolitenessMiddleware": 120,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newsbot.spiders.middlewares.BackoffRetryMiddleware": 550,

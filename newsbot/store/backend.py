@@ -68,6 +68,8 @@ BOOKKEEPING_FIELDS: tuple[str, ...] = (
     "duplicate_of",
 )
 _SELECT_ARTICLE = "SELECT " + ", ".join(ARTICLE_COLUMNS) + " FROM articles"
+#: Values per ``IN (...)`` of a lookup (well under either engine's parameter limit).
+_LOOKUP_CHUNK = 500
 
 
 class StoreError(Exception):
@@ -436,17 +438,94 @@ class Store:
         )
         return {url: KnownArticle(sid, pub, seen) for url, sid, pub, seen in rows}
 
+    def lookup_articles(
+        self, site: str, urls: Sequence[str], source_ids: Sequence[str] = ()
+    ) -> dict[str, KnownArticle]:
+        """Stored URL -> (source_id, published_at, last_seen_at) of the stored articles
+        with one of ``urls`` or one of ``source_ids`` of ``site``: indexed lookups, so a
+        crawl asks per page instead of holding a map of the whole archive."""
+        out: dict[str, KnownArticle] = {}
+        select = "SELECT url, source_id, published_at, last_seen_at FROM articles"
+        urls, source_ids = list(urls), [str(s) for s in source_ids]
+        for k in range(0, len(urls), _LOOKUP_CHUNK):
+            chunk = urls[k : k + _LOOKUP_CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            for url, sid, pub, seen in self._db.query(f"{select} WHERE url IN ({marks})", chunk):
+                out[url] = KnownArticle(sid, pub, seen)
+        for k in range(0, len(source_ids), _LOOKUP_CHUNK):
+            chunk = source_ids[k : k + _LOOKUP_CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            for url, sid, pub, seen in self._db.query(
+                f"{select} WHERE site = ? AND source_id IN ({marks})", (site, *chunk)
+            ):
+                out[url] = KnownArticle(sid, pub, seen)
+        return out
+
+    def dead_links(self, site: str, now: datetime | None = None) -> set[str]:
+        """Links of ``site`` that failed for good and are not due for another try yet."""
+        when = (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
+        rows = self._db.query(
+            "SELECT url FROM dead_links WHERE site = ? AND retry_after > ?", (site, when)
+        )
+        return {row[0] for row in rows}
+
+    def mark_dead_links(
+        self,
+        site: str,
+        links: Sequence[tuple[str, str]],
+        *,
+        now: datetime | None = None,
+        days: float = 7.0,
+    ) -> None:
+        """Remember ``(url, reason)`` links as gone; each failure doubles the wait before
+        the next try (``days``, then twice that, ... at most 16 times ``days``)."""
+        if not links:
+            return
+        moment = (now or datetime.now(UTC)).astimezone(UTC)
+        stamp = moment.isoformat(timespec="seconds")
+        with self._db.transaction():
+            for url, reason in links:
+                rows = self._db.query("SELECT failures FROM dead_links WHERE url = ?", (url,))
+                failures = int(rows[0][0]) + 1 if rows else 1
+                retry = (moment + timedelta(days=days * 2 ** min(failures - 1, 4))).isoformat(
+                    timespec="seconds"
+                )
+                if rows:
+                    self._db.execute(
+                        "UPDATE dead_links SET reason = ?, failures = ?, last_failed_at = ?,"
+                        " retry_after = ? WHERE url = ?",
+                        (reason, failures, stamp, retry, url),
+                    )
+                else:
+                    self._db.execute(
+                        "INSERT INTO dead_links (url, site, reason, failures, first_failed_at,"
+                        " last_failed_at, retry_after) VALUES (?, ?, ?, 1, ?, ?, ?)",
+                        (url, site, reason, stamp, stamp, retry),
+                    )
+
     def related_frontier(self, site: str) -> list[str]:
-        """Related-article URLs of stored articles of ``site`` that are not stored themselves."""
-        known = {row[0] for row in self._db.iterate("SELECT url FROM articles")}
+        """Related-article URLs of stored articles of ``site`` that are not stored themselves.
+
+        Streamed: candidates are checked against the store in chunks, so memory follows
+        the size of the frontier, not of the archive."""
         out: dict[str, None] = {}
+        pending: dict[str, None] = {}
+
+        def settle() -> None:
+            stored = self.lookup_articles(site, list(pending))
+            out.update((u, None) for u in pending if u not in stored)
+            pending.clear()
+
         for (related,) in self._db.iterate(
             "SELECT related FROM articles WHERE site = ? ORDER BY published_utc DESC", (site,)
         ):
             for link in json.loads(related or "[]"):
                 url = link.get("url") if isinstance(link, dict) else None
-                if url and url not in known:
-                    out[url] = None
+                if url and url not in out:
+                    pending[url] = None
+            if len(pending) >= _LOOKUP_CHUNK:
+                settle()
+        settle()
         return list(out)
 
     def iter_signatures(self) -> Iterator[tuple[str, str, int, bytes, str | None, str | None]]:

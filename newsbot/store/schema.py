@@ -112,6 +112,24 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        2,
+        "dead links: a negative cache of article links that failed for good",
+        (
+            # One row per link a run found gone (404, 410, a redirect loop): runs skip it
+            # until ``retry_after``, which grows with each failure.
+            """CREATE TABLE dead_links (
+                url TEXT PRIMARY KEY,
+                site TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                failures INTEGER NOT NULL DEFAULT 1,
+                first_failed_at TEXT NOT NULL,
+                last_failed_at TEXT NOT NULL,
+                retry_after TEXT NOT NULL
+            )""",
+            "CREATE INDEX dead_links_site_retry ON dead_links (site, retry_after)",
+        ),
+    ),
 )
 
 

@@ -129,9 +129,9 @@ def test_bad_arguments_are_refused(kwargs, message):
 
 
 def test_section_slugs_forgive_case_and_spaces():
-    from newsbot.spiders.portal import _section_slugs
+    from newsbot.crawl.arguments import section_slugs
 
-    assert _section_slugs(" Chinh-Tri, kinh-te ,") == ["chinh-tri", "kinh-te"]
+    assert section_slugs(" Chinh-Tri, kinh-te ,") == ["chinh-tri", "kinh-te"]
 
 
 def test_good_arguments_pass():
@@ -167,58 +167,6 @@ def test_bad_argument_on_the_command_line_is_one_line_and_status_2(tmp_path):
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "since='yesterday': expected YYYY-MM-DD" in proc.stderr
-
-
-@pytest.mark.parametrize(
-    ("run", "expected"),
-    [
-        pytest.param({"status": "finished", "errors": [], "args": {}}, True, id="clean-full-run"),
-        pytest.param(
-            {"status": "finished", "errors": [{"url": "u", "reason": "timed out"}], "args": {}},
-            False,
-            id="gave-up-on-something",
-        ),
-        pytest.param(
-            {"status": "finished", "errors": [], "args": {"sections": "chinh-tri"}},
-            False,
-            id="restricted-to-sections",
-        ),
-        pytest.param(
-            {"status": "finished", "errors": [], "args": {"refresh": "all"}},
-            True,
-            id="refresh-is-not-a-restriction",
-        ),
-        pytest.param({"status": "running", "errors": [], "args": {}}, False, id="killed"),
-    ],
-)
-def test_which_runs_saw_everything(run, expected):
-    from newsbot.spiders.portal import _saw_everything
-
-    assert _saw_everything(run) is expected
-
-
-def test_only_transient_article_failures_are_retried():
-    from newsbot.sites import get_site
-    from newsbot.spiders.portal import _worth_retrying
-
-    errors = [
-        {
-            "url": "https://m.baohaiduong.vn/kinh-te/a-1?utm_source=x",
-            "reason": "timed out",
-            "kind": "fetch",
-        },
-        {"url": "https://baohaiduong.vn/kinh-te/b-2", "reason": "HTTP 429", "kind": "fetch"},
-        {"url": "https://baohaiduong.vn/kinh-te/c-3", "reason": "HTTP 503", "kind": "fetch"},
-        {"url": "https://baohaiduong.vn/kinh-te/d-4", "reason": "HTTP 404", "kind": "fetch"},
-        {"url": "https://baohaiduong.vn/kinh-te/e-5", "reason": "empty body", "kind": "parse"},
-        {"url": "https://baohaiduong.vn/chuyen-muc/kinh-te/5", "reason": "timed out"},
-        {"url": "https://baohaiduong.vn/kinh-te/a-1", "reason": "connection lost"},
-    ]
-    assert _worth_retrying(errors, get_site("baohaiduong")) == [
-        "https://baohaiduong.vn/kinh-te/a-1",
-        "https://baohaiduong.vn/kinh-te/b-2",
-        "https://baohaiduong.vn/kinh-te/c-3",
-    ]
 
 
 def test_one_spider_per_site_profile():
