@@ -301,11 +301,12 @@ class RunRecorder:
             self.flush()
             self._run_before_finish()
             spider_errors = self.stats.get_value("newsbot/errors") or []
+            # Entries keep every key the spider gave (kind, the transient flag, status).
             self.errors = [
                 {
+                    **e,
                     "url": str(e.get("url")),
                     "reason": str(e.get("reason")),
-                    **({"kind": str(e["kind"])} if e.get("kind") else {}),
                 }
                 for e in spider_errors
                 if isinstance(e, dict)
