@@ -227,6 +227,29 @@ class CrawlPolicy:
         if self.args.until and day > self.args.until + _ID_MARGIN:
             self.id_ceiling = ident if self.id_ceiling is None else min(self.id_ceiling, ident)
 
+    @property
+    def sitemaps_last(self) -> bool:
+        """Read sitemaps only once everything else is done? With a date window on a
+        portal whose ids follow time: sitemap links carry no publication date, and by
+        then the dated listings and feeds have taught the id bounds that judge them."""
+        return bool((self.args.since or self.args.until) and self.site.ids_increase_with_time)
+
+    def id_learning_window(self) -> tuple[str | None, str | None]:
+        """ISO dates before / after which a stored article's id teaches a bound (None:
+        no bound to learn), for the store's ``iter_dated_ids``."""
+        if not self.site.ids_increase_with_time:
+            return None, None
+        since, until = self.args.since, self.args.until
+        return (
+            (since - _ID_MARGIN).isoformat() if since else None,
+            (until + _ID_MARGIN + timedelta(days=1)).isoformat() if until else None,
+        )
+
+    def learn_all(self, dated_ids: Iterable[tuple[str | None, str | None]]) -> None:
+        """Learn the id bounds from many (source_id, published_at) pairs."""
+        for source_id, published_at in dated_ids:
+            self.learn(source_id, published_at)
+
     def _id(self, url: str) -> int | None:
         source_id = self.site.source_id(url)
         return int(source_id) if source_id and source_id.isdigit() else None
@@ -348,6 +371,9 @@ class CrawlPolicy:
     def entries(self, entries: Sequence[Entry], via: str) -> list[Fetch]:
         """Articles to request from a listing page, feed or sitemap."""
         wanted = []
+        for entry in entries:
+            # A dated link teaches the id bounds as well as an article page does.
+            self.learn(self.site.source_id(entry.url), entry.published_at)
         for entry in entries:
             if self.older_than_since(entry) or self.newer_than_until(entry):
                 self.count("skipped/out_of_window")

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import Request, signals
+from scrapy.exceptions import DontCloseSpider
 from scrapy.http import Response
 from scrapy.utils.defer import deferred_from_coro
 
@@ -65,6 +66,9 @@ class PortalSpider(scrapy.Spider):
         self._start_read = 0
         self._start_failed = 0
         self._starts_done = False
+        #: Sitemap requests held back until the crawl is otherwise idle (see
+        #: ``CrawlPolicy.sitemaps_last``).
+        self._held: list[Request] = []
         self._unreachable_reason: str | None = None
 
     @classmethod
@@ -90,6 +94,7 @@ class PortalSpider(scrapy.Spider):
             count=lambda key: crawler.stats.inc_value(f"newsbot/{key}"),
         )
         crawler.signals.connect(spider._on_closed, signal=signals.spider_closed)
+        crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         return spider
 
     # --- the store -----------------------------------------------------------------
@@ -114,6 +119,11 @@ class PortalSpider(scrapy.Spider):
         )
         self.policy.history = history
         self.policy.index = self._store
+        before, after = self.policy.id_learning_window()
+        if before or after:
+            self.policy.learn_all(
+                self._store.iter_dated_ids(self.site.name, before=before, after=after)
+            )
         log.info(
             "previous run of %s %s; %d related links pending, %d to retry, %d known dead",
             self.site.name,
@@ -197,9 +207,13 @@ class PortalSpider(scrapy.Spider):
             if "sitemaps" in discover:
                 for url in site.sitemaps:
                     if policy.sitemap(depth=0):
-                        yield self._start_point(
+                        request = self._start_point(
                             url, self.parse_sitemap, priorities.SITEMAP_PRIORITY, sitemap_depth=0
                         )
+                        if policy.sitemaps_last:
+                            self._held.append(request)
+                        else:
+                            yield request
         yield from self._articles(policy.links(policy.history.frontier, "frontier", depth=1))
         yield from self._articles(policy.links(policy.history.retry, "retry"))
 
@@ -379,6 +393,14 @@ class PortalSpider(scrapy.Spider):
             )
         stats.set_value("newsbot/run_status", NOTHING_FETCHED)
         self._fatal(message, NOTHING_FETCHED if close else None)
+
+    def _on_idle(self, spider: scrapy.Spider) -> None:
+        if spider is not self or not self._held:
+            return
+        held, self._held = self._held, []
+        for request in held:
+            self.crawler.engine.crawl(request)
+        raise DontCloseSpider
 
     def _on_closed(self, spider: scrapy.Spider, reason: str) -> None:
         if spider is not self:

@@ -461,6 +461,27 @@ class Store:
                 out[url] = KnownArticle(sid, pub, seen)
         return out
 
+    def iter_dated_ids(
+        self, site: str, *, before: str | None = None, after: str | None = None
+    ) -> Iterator[tuple[str | None, str]]:
+        """(source_id, published_at) of articles of ``site`` published before ``before``
+        or after ``after`` (ISO dates, UTC), streamed."""
+        clauses, params = [], [site]
+        if before:
+            clauses.append("published_utc < ?")
+            params.append(before)
+        if after:
+            clauses.append("published_utc >= ?")
+            params.append(after)
+        if not clauses:
+            return iter(())
+        return self._db.iterate(
+            "SELECT source_id, published_at FROM articles WHERE site = ? AND ("
+            + " OR ".join(clauses)
+            + ")",
+            params,
+        )
+
     def dead_links(self, site: str, now: datetime | None = None) -> set[str]:
         """Links of ``site`` that failed for good and are not due for another try yet."""
         when = (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")

@@ -281,6 +281,25 @@ def test_undated_links_are_judged_by_id_once_bounds_are_learned():
     assert p.next_page([ListingEntry(url(9))]) is None  # older than since, by id
 
 
+def test_dated_links_teach_the_id_bounds_too():
+    p = policy({"until": "2024-10-10"})
+    p.entries([ListingEntry(url(50), published_at="2024-10-19T08:00:00+07:00")], "feed")
+    assert p.id_ceiling == 390050
+    assert p.links([url(60)], "home") == []
+
+
+@pytest.mark.parametrize(
+    ("args", "last"),
+    [
+        pytest.param({}, False, id="no-window"),
+        pytest.param({"since": "2024-10-01"}, True, id="since"),
+        pytest.param({"until": "2024-10-01"}, True, id="until"),
+    ],
+)
+def test_sitemaps_wait_for_dated_pages_when_a_window_is_set(args, last):
+    assert policy(args).sitemaps_last is last
+
+
 def test_ids_are_not_learned_on_a_portal_whose_ids_do_not_follow_time(monkeypatch):
     p = policy({"since": "2024-10-01"})
     monkeypatch.setattr(p.site, "ids_increase_with_time", False)
