@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: venv crawl demo test bench lint clean
+.PHONY: venv crawl demo test bench bench-extract lint clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run
+
+# The public article-extraction benchmark is scored when NEWSBOT_AEB_DIR holds its data.
+bench-extract: $(STAMP)
+	$(BIN)/python -m benchmarks.extract
 
 lint: $(STAMP)
 	$(BIN)/ruff check newsbot tests replica benchmarks

@@ -60,12 +60,16 @@ def _timings(fn: Callable[[], Any], runs: int) -> dict[str, float]:
 def _specimens() -> list[tuple[str, bytes, str]]:
     """(name, page, url) of every article page we can measure on."""
     pages: list[tuple[str, bytes, str]] = []
-    expected = SHARED / "expected"
-    if expected.is_dir():
-        for exp in sorted(expected.glob("*-article.json")):
-            page = SHARED / "specimens" / f"{exp.stem}.html"
-            if page.exists():
-                pages.append((exp.stem, page.read_bytes(), json.loads(exp.read_text())["url"]))
+    # The older specimens, then the OneCMS ones (baohaiphong.vn, both templates).
+    for folder, pattern in (
+        (SHARED, "*-article.json"),
+        (SHARED / "onecms", "onecms-*.json"),
+    ):
+        for exp in sorted((folder / "expected").glob(pattern)):
+            page = folder / "specimens" / f"{exp.stem}.html"
+            url = json.loads(exp.read_text(encoding="utf-8")).get("url")
+            if page.exists() and url:
+                pages.append((exp.stem, page.read_bytes(), url))
     if not pages:  # a clone without ../shared: the replica's own pages, one per layout
         from replica import pages as replica_pages
         from replica.generator import Portal

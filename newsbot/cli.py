@@ -81,12 +81,14 @@ def cmd_parse(args: argparse.Namespace) -> int:
     if not entries and not children:
         print(f"{args.url}: not a parseable sitemap: no URLs found", file=sys.stderr)
         return EXIT_NOT_PARSEABLE
-    _print_json(
-        {
-            "entries": [{"url": e.url, "lastmod": e.modified_at} for e in entries],
-            "sitemaps": [{"url": c.url, "lastmod": c.modified_at} for c in children],
-        }
-    )
+    # A urlset gives its entries, an index its child sitemaps (in file order). An
+    # entry's <lastmod> is when the page last changed: the record's modified_at.
+    out: dict[str, Any] = {}
+    if entries:
+        out["entries"] = [{"url": e.url, "modified_at": e.modified_at} for e in entries]
+    if children:
+        out["sitemaps"] = [c.url for c in children]
+    _print_json(out)
     return EXIT_OK
 
 

@@ -88,7 +88,11 @@ ITEM_PIPELINES = {
 
 EXTENSIONS = {
     "newsbot.spiders.summary.RunSummary": 500,
+    "newsbot.metrics.RunMetrics": 510,
 }
+#: Prometheus textfile directory (node_exporter's collector) and live endpoint port.
+NEWSBOT_METRICS_DIR = os.environ.get("NEWSBOT_METRICS_DIR") or None
+NEWSBOT_METRICS_PORT = int(os.environ.get("NEWSBOT_METRICS_PORT") or 0)
 #: Write the end-of-run summary (requests per host, errors, counts) to this JSON file.
 NEWSBOT_SUMMARY_FILE = os.environ.get("NEWSBOT_SUMMARY_FILE") or None
 

@@ -15,7 +15,7 @@ the keys onto its stats as ``newsbot/<key>``).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple, Protocol
@@ -55,26 +55,26 @@ class Known(Protocol):
     source_id: str | None
     published_at: str
     last_seen_at: str
+    url: str | None
 
 
 class ArticleIndex(Protocol):
-    """Stored articles by URL or id: ``lookup_articles`` of the store."""
+    """Stored articles by URL or id: ``Store.known`` (indexed lookups)."""
 
-    def lookup_articles(
-        self, site: str, urls: Sequence[str], source_ids: Sequence[str]
-    ) -> Mapping[str, Known]:
-        """Stored URL -> what is known, for every stored article with one of the URLs
-        or one of the source ids."""
+    def known(
+        self, site: str, *, urls: Iterable[str] = (), source_ids: Iterable[Any] = ()
+    ) -> Iterable[Known]:
+        """Every stored article of ``site`` with one of the URLs or source ids."""
         ...
 
 
 class EmptyIndex:
     """The index of a store that holds nothing (or could not be opened)."""
 
-    def lookup_articles(
-        self, site: str, urls: Sequence[str], source_ids: Sequence[str]
-    ) -> Mapping[str, Known]:
-        return {}
+    def known(
+        self, site: str, *, urls: Iterable[str] = (), source_ids: Iterable[Any] = ()
+    ) -> Iterable[Known]:
+        return ()
 
 
 class Fetch(NamedTuple):
@@ -287,13 +287,16 @@ class CrawlPolicy:
         if not urls:
             return {}
         ids = {u: self.site.source_id(u) for u in urls}
-        found = self.index.lookup_articles(
-            self.site.name, urls, sorted({i for i in ids.values() if i})
+        found = list(
+            self.index.known(
+                self.site.name, urls=urls, source_ids=sorted({i for i in ids.values() if i})
+            )
         )
-        by_id = {k.source_id: k for k in found.values() if k.source_id}
+        by_url = {k.url: k for k in found if k.url}
+        by_id = {k.source_id: k for k in found if k.source_id}
         out: dict[str, Known] = {}
         for url in urls:
-            known = found.get(url) or (by_id.get(ids[url]) if ids[url] else None)
+            known = by_url.get(url) or (by_id.get(ids[url]) if ids[url] else None)
             if known is not None:
                 out[url] = known
         return out

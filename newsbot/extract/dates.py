@@ -5,7 +5,11 @@ Owns the one parser every layout, structured-data reader and feed reader calls:
 10 năm 2024 lúc 10:15", ISO 8601, RFC 822) into an aware datetime in
 Asia/Ho_Chi_Minh, or into a reason why not. Dates are read day first, always
 (Vietnamese convention), naive times are local, and nothing ever falls back to
-"now". Hand-written regexes compiled once keep a parse in the microseconds
+"now". Impossible calendars and dates outside a plausible window (before 1900, or
+more than a day after the caller's "now") are refused with a reason, never guessed.
+The portal's local time is one fixed UTC+07:00 whatever the year: the tz database
+gives Asia/Ho_Chi_Minh +07:06:40 LMT and +08:00 before 1975, which no page means.
+Hand-written regexes compiled once keep a parse in the microseconds
 (dateutil is slower and reads ``GMT+7`` with the POSIX sign, i.e. as -07:00).
 """
 
@@ -14,19 +18,24 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from newsbot.extract.text import normalize_text
 
-__all__ = ["LOCAL_TZ", "DateResult", "parse_datetime", "to_local_iso"]
+__all__ = ["LOCAL_TZ", "DateResult", "has_stated_offset", "parse_datetime", "to_local_iso"]
 
-#: The portal's time zone: every parsed value is expressed in it.
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+#: The portal's time zone, a fixed +07:00 (Vietnam has kept it since 1975; the record
+#: contract is "+07:00" for every date, also for archive pages older than that).
+LOCAL_TZ = timezone(timedelta(hours=7), "ICT")
+#: Zone names that mean the portal's local time.
+_LOCAL_NAMES = frozenset({"Asia/Ho_Chi_Minh", "Asia/Saigon", "ICT", "+07:00"})
 
 # Accepted years: a news page dated outside these is a parse error, not news.
 _MIN_YEAR, _MAX_YEAR = 1900, 2999
+#: How far past "now" a date may lie (time zones, clock skew, a page built at midnight).
+FUTURE_MARGIN = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +172,8 @@ def _quote(text: str, limit: int = 60) -> str:
 
 @lru_cache(maxsize=16)
 def _zone(name: str) -> tzinfo:
+    if name in _LOCAL_NAMES:
+        return LOCAL_TZ
     return ZoneInfo(name)
 
 
@@ -234,21 +245,57 @@ def _parse(text: str, zone: tzinfo, shown: str) -> datetime | None:
     return None
 
 
-def parse_datetime(text: str | None, *, default_tz: str = "Asia/Ho_Chi_Minh") -> DateResult:
+def parse_datetime(
+    text: str | None,
+    *,
+    default_tz: str | tzinfo = "Asia/Ho_Chi_Minh",
+    keep_offset: bool = False,
+    now: datetime | None = None,
+) -> DateResult:
     """Parse a date line from a page or feed into a :class:`DateResult`.
 
     Text around the date is ignored, and so are weekday names. Times without an
-    offset are read in ``default_tz``; every value is returned in Asia/Ho_Chi_Minh.
-    A missing, impossible or unrecognised date gives ``value=None`` and a reason.
+    offset are read in ``default_tz`` (a zone name or a ``tzinfo``); every value is
+    returned in the portal's +07:00, or in the offset the text states when
+    ``keep_offset`` (the generic path: a page's own offset is part of what it says).
+    A missing, impossible or implausible (later than ``now`` plus a day; ``now``
+    defaults to the current time) date gives ``value=None`` and a reason.
     """
     clean = normalize_text(text)
     if not clean:
         return DateResult(None, "empty")
     shown = _quote(clean)
     try:
-        dt = _parse(clean, _zone(default_tz), shown)
+        zone = _zone(default_tz) if isinstance(default_tz, str) else default_tz
+    except (KeyError, ValueError):  # ZoneInfoNotFoundError is a KeyError
+        return DateResult(None, f"unknown time zone {default_tz!r}")
+    try:
+        dt = _parse(clean, zone, shown)
     except _Invalid as exc:
         return DateResult(None, str(exc))
+    except (OverflowError, ValueError) as exc:  # a zone the tz database cannot apply
+        return DateResult(None, f"unusable date in {shown}: {exc}")
     if dt is None:
         return DateResult(None, f"no date found in {shown}")
+    limit = (now or datetime.now(UTC)) + FUTURE_MARGIN
+    if dt > limit:
+        return DateResult(None, f"date in the future ({dt.date().isoformat()}) in {shown}")
+    if keep_offset:
+        return DateResult(dt)
     return DateResult(dt.astimezone(LOCAL_TZ))
+
+
+def has_stated_offset(text: str | None) -> bool:
+    """True when the date line names its own offset or zone ("+02:00", "Z", "GMT+7")."""
+    clean = normalize_text(text)
+    if not clean:
+        return False
+    for pattern, group in ((_ISO, "atz"), (_RFC822, "atz")):
+        m = pattern.search(clean)
+        if m:
+            return bool(m[group])
+    for pattern in (_VN_NUMERIC, _VN_WORDS):
+        m = pattern.search(clean)
+        if m:
+            return bool(m["atz"] or m["btz"])
+    return False

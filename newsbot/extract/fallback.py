@@ -88,11 +88,13 @@ _DATE_ANYWHERE = lxml.etree.XPath(f"//body//*[{_DATE_CLASS}]")
 _CLOCK = re.compile(r"\d{1,2}\s*[:h]\s*\d{2}")
 
 
-def find_page_date(doc: HtmlElement) -> str | None:
-    """A publication time printed on the page, when no extractor knew where to look.
+def find_page_date_text(doc: HtmlElement) -> str | None:
+    """The printed date line of a page (its text), when no extractor knew where to look.
 
     Generic heuristic: the first element whose class mentions a date or time and
-    whose text parses (Vietnamese and ISO formats, see ``newsbot.extract.dates``).
+    whose text holds a date (Vietnamese and ISO formats, see ``newsbot.extract.dates``),
+    one with a time of day preferred (a masthead shows today's date alone). A line with
+    an impossible date ("30/02/2021") is returned too, so the caller can report it.
     """
     date_only = None
     candidates = _DATE_AFTER_HEADLINE(doc) or _DATE_ANYWHERE(doc)
@@ -101,10 +103,15 @@ def find_page_date(doc: HtmlElement) -> str | None:
         if len(text) > 120:
             continue
         parsed = parse_datetime(text)
-        if parsed.value is None:
+        if parsed.value is None and not (parsed.reason or "").startswith(("day ", "month ")):
             continue
-        # A masthead shows today's date; the article's own line carries a time too.
         if _CLOCK.search(text):
-            return parsed.iso
-        date_only = date_only or parsed.iso
+            return text
+        date_only = date_only or text
     return date_only
+
+
+def find_page_date(doc: HtmlElement) -> str | None:
+    """A publication time printed on the page (ISO, +07:00), see :func:`find_page_date_text`."""
+    text = find_page_date_text(doc)
+    return parse_datetime(text).iso if text else None

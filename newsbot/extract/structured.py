@@ -1,18 +1,25 @@
 """Metadata a page states about itself: JSON-LD, Open Graph, ``article:*`` and plain meta.
 
 extruct does the reading (one JSON-LD script at a time, so one broken block does not
-hide the others); this module only maps schema.org / Open Graph vocabulary onto record
-fields. Works on an already parsed lxml tree so the page is parsed once.
+hide the others; microdata when the page has ``itemscope``); this module only maps
+schema.org / Open Graph vocabulary onto record fields, accepting every shape schema.org
+allows (``@graph``, ``WebPage.mainEntity``, a breadcrumb ``item`` given as a URL string,
+a value or a list of values). Strings come out with HTML entities decoded (CMSs encode
+them inside JSON-LD) and no lone surrogates. Works on an already parsed lxml tree so the
+page is parsed once.
 """
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
 from extruct.jsonld import JsonLdExtractor
 from extruct.opengraph import OpenGraphExtractor
+from extruct.w3cmicrodata import LxmlMicrodataExtractor
 from lxml.html import HtmlElement
 
 from newsbot.extract.text import normalize_text
@@ -32,6 +39,18 @@ _ARTICLE_TYPES = frozenset(
 _JSONLD_SCRIPTS = "//script[@type='application/ld+json']"
 _jsonld = JsonLdExtractor()
 _opengraph = OpenGraphExtractor()
+_microdata = LxmlMicrodataExtractor()
+_ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def clean_string(value: str) -> str:
+    """A structured-data string as text: entities decoded (``&#8216;``, ``R&uuml;ckbau``,
+    also when encoded twice), normalised (see ``normalize_text``)."""
+    for _ in range(2):
+        if "&" not in value or not _ENTITY.search(value):
+            break
+        value = html.unescape(value)
+    return normalize_text(value)
 
 
 @dataclass(slots=True)
@@ -46,13 +65,31 @@ class StructuredData:
     #: The page declares itself an article (JSON-LD article type, og:type "article",
     #: or an article:published_time): a listing-like block on it is a sidebar.
     declares_article: bool = False
+    #: Names the page gives its publisher (og:site_name, JSON-LD publisher / Organization):
+    #: a title suffix to remove, never an author.
+    site_names: list[str] = field(default_factory=list)
+    #: Every description the page declares (JSON-LD, og:description, meta description),
+    #: for the lead rule: a description is a lead only when the page also prints it.
+    descriptions: list[str] = field(default_factory=list)
+    #: Every published/modified time string declared, with its source, in page order.
+    dates: list[tuple[str, str, str]] = field(default_factory=list)
 
     def put(self, name: str, value: Any, source: str) -> None:
         """Keep the first non-empty value offered for a field."""
-        if name in self.fields or value in (None, "", [], {}):
+        if value in (None, "", [], {}):
+            return
+        if name == "lead" and isinstance(value, str) and value not in self.descriptions:
+            self.descriptions.append(value)
+        if name in ("published_at", "modified_at") and isinstance(value, str):
+            self.dates.append((name, value, source))
+        if name in self.fields:
             return
         self.fields[name] = value
         self.sources[name] = source
+
+    def add_site_name(self, value: Any) -> None:
+        if isinstance(value, str) and (name := clean_string(value)) and name not in self.site_names:
+            self.site_names.append(name)
 
 
 def _types(item: dict[str, Any]) -> set[str]:
@@ -65,25 +102,34 @@ def _types(item: dict[str, Any]) -> set[str]:
 
 
 def _flatten(items: list[Any]) -> list[dict[str, Any]]:
+    """Every item, with those nested in ``@graph`` and ``mainEntity`` after their parent.
+
+    An explicit stack, not recursion: JSON-LD nesting is whatever the page says.
+    """
     out: list[dict[str, Any]] = []
-    for item in items:
-        if isinstance(item, dict):
-            graph = item.get("@graph")
-            if isinstance(graph, list):
-                out.extend(_flatten(graph))
+    stack: list[Any] = list(reversed(items))
+    while stack and len(out) < 1000:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):
             out.append(item)
-        elif isinstance(item, list):
-            out.extend(_flatten(item))
+            nested = [
+                item[k] for k in ("@graph", "mainEntity") if isinstance(item.get(k), list | dict)
+            ]
+            stack.extend(reversed(nested))
     return out
 
 
 def _names(value: Any) -> list[str]:
     """Author-like values: a string, a Person/Organization, or a list of them."""
     if isinstance(value, str):
-        return [normalize_text(value)] if value.strip() else []
+        return [clean_string(value)] if value.strip() else []
     if isinstance(value, dict):
         name = value.get("name")
-        return [normalize_text(name)] if isinstance(name, str) and name.strip() else []
+        if isinstance(name, list):
+            return [n for v in name for n in _names(v)]
+        return [clean_string(name)] if isinstance(name, str) and name.strip() else []
     if isinstance(value, list):
         return [n for v in value for n in _names(v)]
     return []
@@ -99,12 +145,26 @@ def _image_urls(value: Any, base: str) -> list[str]:
     return []
 
 
+_KEYWORD_SPLIT = re.compile(r"[,;\uff0c\u060c]")
+
+
 def _keywords(value: Any) -> list[str]:
+    """Keywords given as one string ("a, b; c") or a list of strings (each maybe "a, b")."""
     if isinstance(value, str):
-        return [normalize_text(k) for k in value.split(",") if k.strip()]
+        return [k for k in (clean_string(x) for x in _KEYWORD_SPLIT.split(value)) if k]
     if isinstance(value, list):
-        return [normalize_text(k) for k in value if isinstance(k, str) and k.strip()]
+        return [k for v in value if isinstance(v, str) for k in _keywords(v)]
     return []
+
+
+def _crumb_name(crumb: dict[str, Any]) -> str | None:
+    """A breadcrumb entry's name: on the ListItem, or on its ``item`` when that is a Thing
+    (schema.org also allows ``item`` as a bare URL string, which names nothing)."""
+    name = crumb.get("name")
+    item = crumb.get("item")
+    if not isinstance(name, str) and isinstance(item, dict):
+        name = item.get("name")
+    return clean_string(name) if isinstance(name, str) and name.strip() else None
 
 
 def _read_jsonld(doc: HtmlElement, url: str, out: StructuredData) -> None:
@@ -128,12 +188,13 @@ def _read_jsonld(doc: HtmlElement, url: str, out: StructuredData) -> None:
 
                 last = sorted((c for c in crumbs if isinstance(c, dict)), key=pos)
                 if len(last) > 1:  # position 1 is the home page, never a section
-                    name = last[-1].get("name") or (last[-1].get("item") or {}).get("name")
-                    if isinstance(name, str):
-                        out.put("section", normalize_text(name), "structured:jsonld")
+                    name = _crumb_name(last[-1])
+                    if name:
+                        out.put("section", name, "structured:jsonld")
             continue
-        if types & {"Organization", "NewsMediaOrganization"}:
+        if types & {"Organization", "NewsMediaOrganization", "WebSite"}:
             out.logos.update(_image_urls(item.get("logo"), url))
+            out.add_site_name(item.get("name"))
         if not types & _ARTICLE_TYPES:
             continue
         if types & (_ARTICLE_TYPES - {"WebPage"}):
@@ -141,9 +202,10 @@ def _read_jsonld(doc: HtmlElement, url: str, out: StructuredData) -> None:
         publisher = item.get("publisher")
         if isinstance(publisher, dict):
             out.logos.update(_image_urls(publisher.get("logo"), url))
+            out.add_site_name(publisher.get("name"))
         headline = item.get("headline") or item.get("name")
         if isinstance(headline, str):
-            out.put("title", normalize_text(headline), "structured:jsonld")
+            out.put("title", clean_string(headline), "structured:jsonld")
         for key, name in (("datePublished", "published_at"), ("dateModified", "modified_at")):
             if isinstance(item.get(key), str):
                 out.put(name, item[key].strip(), "structured:jsonld")
@@ -151,14 +213,74 @@ def _read_jsonld(doc: HtmlElement, url: str, out: StructuredData) -> None:
         if authors:
             out.put("author", ", ".join(dict.fromkeys(authors)), "structured:jsonld")
         if isinstance(item.get("description"), str):
-            out.put("lead", normalize_text(item["description"]), "structured:jsonld")
+            out.put("lead", clean_string(item["description"]), "structured:jsonld")
         out.put("images", _image_urls(item.get("image"), url), "structured:jsonld")
         out.put("tags", _keywords(item.get("keywords")), "structured:jsonld")
         section = item.get("articleSection")
         if isinstance(section, list):
             section = section[0] if section else None
         if isinstance(section, str):
-            out.put("section", normalize_text(section), "structured:jsonld")
+            out.put("section", clean_string(section), "structured:jsonld")
+
+
+def _first_prop(props: dict[str, Any], key: str) -> Any:
+    value = props.get(key)
+    return value[0] if isinstance(value, list) and value else value
+
+
+def _read_microdata(doc: HtmlElement, url: str, out: StructuredData) -> None:
+    """schema.org microdata (``itemprop=datePublished`` ...), mapped like JSON-LD."""
+    if not doc.xpath("//*[@itemscope][1]"):
+        return
+    try:
+        items = _microdata.extract_items(doc, url)
+    except Exception as exc:  # extruct on arbitrary markup: a reason, not a crash
+        out.errors.append(f"unreadable microdata: {type(exc).__name__}")
+        return
+    stack = list(items)
+    while stack:
+        item = stack.pop(0)
+        if not isinstance(item, dict):
+            continue
+        types = {
+            t.rsplit("/", 1)[-1]
+            for t in (
+                [item.get("type")] if isinstance(item.get("type"), str) else item.get("type") or []
+            )
+            if isinstance(t, str)
+        }
+        props = item.get("properties") or {}
+        if not isinstance(props, dict):
+            continue
+        for value in props.values():
+            for v in value if isinstance(value, list) else [value]:
+                if isinstance(v, dict) and "properties" in v:
+                    stack.append(v)
+        if not types & _ARTICLE_TYPES:
+            continue
+        if types & (_ARTICLE_TYPES - {"WebPage"}):
+            out.declares_article = True
+
+        headline = _first_prop(props, "headline")
+        if isinstance(headline, str):
+            out.put("title", clean_string(headline), "structured:microdata")
+        for key, name in (("datePublished", "published_at"), ("dateModified", "modified_at")):
+            value = _first_prop(props, key)
+            if isinstance(value, str) and value.strip():
+                out.put(name, value.strip(), "structured:microdata")
+        author = props.get("author")
+        names = _names(
+            [
+                a.get("properties", {}) if isinstance(a, dict) else a
+                for a in (author if isinstance(author, list) else [author])
+            ]
+        )
+        if names:
+            out.put("author", ", ".join(dict.fromkeys(names)), "structured:microdata")
+        out.put("tags", _keywords(props.get("keywords")), "structured:microdata")
+        description = _first_prop(props, "description")
+        if isinstance(description, str):
+            out.put("lead", clean_string(description), "structured:microdata")
 
 
 def _read_opengraph(doc: HtmlElement, url: str, out: StructuredData) -> None:
@@ -178,21 +300,20 @@ def _read_opengraph(doc: HtmlElement, url: str, out: StructuredData) -> None:
 
     if (first("og:type") or "").lower() == "article" or first("article:published_time"):
         out.declares_article = True
+    out.add_site_name(first("og:site_name"))
     if (title := first("og:title")) is not None:
-        out.put("title", normalize_text(title), "structured:og")
+        out.put("title", clean_string(title), "structured:og")
     if (desc := first("og:description")) is not None:
-        out.put("lead", normalize_text(desc), "structured:og")
+        out.put("lead", clean_string(desc), "structured:og")
     out.put("published_at", first("article:published_time"), "structured:og")
     out.put("modified_at", first("article:modified_time"), "structured:og")
     if (section := first("article:section")) is not None:
         out.put("section", normalize_text(section), "structured:og")
-    out.put(
-        "tags", [normalize_text(t) for t in og.get("article:tag", []) if t.strip()], "structured:og"
-    )
+    out.put("tags", [k for t in og.get("article:tag", []) for k in _keywords(t)], "structured:og")
     # article:author is usually a profile URL, not a byline.
     authors = [a for a in og.get("article:author", []) if a.strip() and "://" not in a]
     if authors:
-        out.put("author", ", ".join(normalize_text(a) for a in authors), "structured:og")
+        out.put("author", ", ".join(clean_string(a) for a in authors), "structured:og")
     out.put("images", _image_urls(og.get("og:image", []), url), "structured:og")
     out.put("canonical", first("og:url"), "structured:og")
 
@@ -206,9 +327,11 @@ def _read_meta(doc: HtmlElement, url: str, out: StructuredData) -> None:
         if key in ("pubdate", "publishdate", "datepublished", "article:published_time"):
             out.put("published_at", value, "structured:meta")
         elif key in ("author", "dc.creator"):
-            out.put("author", normalize_text(value), "structured:meta")
+            out.put("author", clean_string(value), "structured:meta")
         elif key == "description":
-            out.put("lead", normalize_text(value), "structured:meta")
+            out.put("lead", clean_string(value), "structured:meta")
+        elif key in ("application-name", "apple-mobile-web-app-title"):
+            out.add_site_name(value)
         elif key in ("keywords", "news_keywords"):
             out.put("tags", _keywords(value), "structured:meta")
     times = doc.xpath("//time[@datetime]/@datetime")
@@ -223,6 +346,7 @@ def extract_structured(doc: HtmlElement, url: str) -> StructuredData:
     """Read JSON-LD, then Open Graph, then plain meta; earlier sources win per field."""
     out = StructuredData()
     _read_jsonld(doc, url, out)
+    _read_microdata(doc, url, out)
     _read_opengraph(doc, url, out)
     _read_meta(doc, url, out)
     if "images" in out.fields:

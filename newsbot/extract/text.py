@@ -41,7 +41,9 @@ _INVISIBLE = (
 )
 # A regex, not str.translate: translate walks a dict per character and costs ~40x more on
 # a typical 4 KB article body, which is on every page's hot path.
-_INVISIBLE_RE = re.compile("[" + re.escape(_INVISIBLE) + "]+")
+# Lone UTF-16 surrogates (a JSON-LD "\ud800" escape) are no characters at all: they
+# cannot be encoded as UTF-8, so a record holding one could never be stored.
+_INVISIBLE_RE = re.compile("[" + re.escape(_INVISIBLE) + "\ud800-\udfff]+")
 
 # Elements whose content is never visible text.
 _HIDDEN_TAGS = frozenset({"script", "style", "noscript", "template", "head", "title"})

@@ -12,7 +12,7 @@ from functools import cache
 
 from newsbot.sites.portal import PortalSite
 
-_NOT_PUBLISHERS = frozenset({"base", "portal"})
+_NOT_PUBLISHERS = frozenset({"base", "portal", "onecms"})
 
 
 def site_names() -> list[str]:

@@ -1,8 +1,10 @@
-"""Báo Hải Dương (baohaiduong.vn): hosts, URL rules and its two page layouts.
+"""Báo Hải Dương (baohaiduong.vn, and baohaiphong.vn since the 2025 merger): hosts,
+URL rules and its page layouts.
 
 Everything specific to this publisher lives here: which hosts are its own, what its
 article and listing URLs look like, and the selectors of its legacy (2019–2023) and
-current (2024 on) layouts. The selectors are hand-written because no library knows
+current (2024) layouts on baohaiduong.vn. Its pages on baohaiphong.vn are OneCMS
+pages, read by the shared family in ``newsbot.sites.onecms``. The selectors are hand-written because no library knows
 this portal; everything generic (dates, text, structured data, fallback, merging)
 comes from ``newsbot.extract``.
 """
@@ -18,6 +20,7 @@ import lxml.etree
 from lxml.html import HtmlElement
 
 from newsbot.extract.text import element_text, normalize_text
+from newsbot.sites import onecms
 from newsbot.sites.base import Layout, Listing, ListingEntry, UrlKind
 from newsbot.sites.portal import PortalSite
 
@@ -341,17 +344,33 @@ class CurrentLayout(_SelectorLayout):
 # --- the profile ---------------------------------------------------------------------
 
 
+#: The publisher's site since the 2025 merger: OneCMS on baohaiphong.vn (PORTAL.md,
+#: "The portal today"); its weather page is no section.
+ONECMS = onecms.OneCMSUrls("baohaiphong.vn", frozenset({"thoi-tiet-hai-phong"}))
+
+
 class BaoHaiDuong(PortalSite):
     name: ClassVar[str] = "baohaiduong"
     canonical_host: ClassVar[str] = "baohaiduong.vn"
-    hosts: ClassVar[frozenset[str]] = frozenset(
-        {"baohaiduong.vn", "www.baohaiduong.vn", "m.baohaiduong.vn", "tab.baohaiduong.vn"}
+    #: Both domains are the publisher's: redirects between them stay on the site, and
+    #: an article met on either is one record (by id), its ``url`` on the domain
+    #: that serves it.
+    hosts: ClassVar[frozenset[str]] = (
+        frozenset(
+            {"baohaiduong.vn", "www.baohaiduong.vn", "m.baohaiduong.vn", "tab.baohaiduong.vn"}
+        )
+        | ONECMS.hosts
     )
-    layouts = (CurrentLayout, LegacyLayout)
+    layouts = (*onecms.LAYOUTS, CurrentLayout, LegacyLayout)
     # Ids grow with time across both layouts (151453 in January 2021, 394829 in October
     # 2024); current listings carry no dates, so `since` judges their entries by id.
     ids_increase_with_time = True
-    title_suffixes = (" - Báo Hải Dương", " | Báo Hải Dương điện tử", " | Báo Hải Dương")
+    title_suffixes = (
+        " - Báo Hải Dương",
+        " | Báo Hải Dương điện tử",
+        " | Báo Hải Dương",
+        " - Báo Hải Phòng",
+    )
     start_urls: ClassVar[tuple[str, ...]] = ("https://baohaiduong.vn/",)
     feeds: ClassVar[tuple[str, ...]] = ("https://baohaiduong.vn/rss/home.rss",)
     sitemaps: ClassVar[tuple[str, ...]] = ("https://baohaiduong.vn/sitemap.xml",)
@@ -390,7 +409,10 @@ class BaoHaiDuong(PortalSite):
 
     def listing_section(self, url: str) -> str | None:
         """The section slug a listing URL belongs to (either URL style)."""
-        path = urlsplit(url).path or "/"
+        parts = urlsplit(url)
+        path = parts.path or "/"
+        if ONECMS.owns_host(parts.hostname or ""):
+            return ONECMS.section(path)
         m = _LEGACY_LISTING.match(path)
         if m:
             return m["section"]
@@ -405,6 +427,8 @@ class BaoHaiDuong(PortalSite):
         if host and host not in self.hosts:
             return UrlKind.OTHER
         path = parts.path or "/"
+        if ONECMS.owns_host(host):
+            return ONECMS.url_kind(path)
         if _MEDIA_EXTENSIONS.search(path):
             return UrlKind.OTHER
         if _SITEMAP.search(path):
@@ -438,6 +462,8 @@ class BaoHaiDuong(PortalSite):
         host = (parts.hostname or "").lower()
         if parts.scheme not in ("http", "https") or host not in self.hosts:
             return None
+        if ONECMS.owns_host(host):
+            return ONECMS.canonical(parts)
         path = re.sub(r"/{2,}", "/", parts.path or "/")
         kind = self.url_kind(urlunsplit(("https", self.canonical_host, path, "", "")))
         if kind is UrlKind.ARTICLE:

@@ -214,8 +214,10 @@ class PortalSpider(scrapy.Spider):
                             self._held.append(request)
                         else:
                             yield request
-        yield from self._articles(policy.links(policy.history.frontier, "frontier", depth=1))
+        # What the store already names: what the last run gave up on (before the
+        # frontier, which often holds the same URLs), then related links never reached.
         yield from self._articles(policy.links(policy.history.retry, "retry"))
+        yield from self._articles(policy.links(policy.history.frontier, "frontier", depth=1))
 
     # --- callbacks ---------------------------------------------------------------
 

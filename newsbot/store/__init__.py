@@ -24,6 +24,11 @@ Public API (others call these names)::
         recent_runs(spider=None, limit=20) -> list[dict]
         known_articles(site) -> dict[str, KnownArticle]   # url -> (source_id, published_at,
                                                           #         last_seen_at)
+        known(site, urls=(), source_ids=()) -> list[KnownArticle]  # indexed lookups of
+                                                # the keys given; KnownArticle.url is set
+        iter_known(site, published_since=None, seen_since=None) -> Iterator[KnownArticle]
+                                                # a bounded window, newest first
+        count_known(site) -> int
         related_frontier(site) -> list[str]     # related URLs of stored articles, not stored
         iter_articles(*, since=None, until=None, section=None, include_duplicates=True,
                       newest_first=True, limit=None) -> Iterator[dict]

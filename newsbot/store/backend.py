@@ -16,7 +16,7 @@ import logging
 import os
 import sqlite3
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -68,8 +68,6 @@ BOOKKEEPING_FIELDS: tuple[str, ...] = (
     "duplicate_of",
 )
 _SELECT_ARTICLE = "SELECT " + ", ".join(ARTICLE_COLUMNS) + " FROM articles"
-#: Values per ``IN (...)`` of a lookup (well under either engine's parameter limit).
-_LOOKUP_CHUNK = 500
 
 
 class StoreError(Exception):
@@ -103,9 +101,13 @@ class WriteResult(NamedTuple):
 
 
 class KnownArticle(NamedTuple):
+    """What a crawl needs to know of a stored article to decide whether to fetch it."""
+
     source_id: str | None
     published_at: str
     last_seen_at: str
+    #: The stored (identity) URL; set by :meth:`Store.known` and :meth:`Store.iter_known`.
+    url: str | None = None
 
 
 def utc_now(timespec: str = "seconds") -> str:
@@ -436,30 +438,63 @@ class Store:
             "SELECT url, source_id, published_at, last_seen_at FROM articles WHERE site = ?",
             (site,),
         )
-        return {url: KnownArticle(sid, pub, seen) for url, sid, pub, seen in rows}
+        return {url: KnownArticle(sid, pub, seen, url) for url, sid, pub, seen in rows}
 
-    def lookup_articles(
-        self, site: str, urls: Sequence[str], source_ids: Sequence[str] = ()
-    ) -> dict[str, KnownArticle]:
-        """Stored URL -> (source_id, published_at, last_seen_at) of the stored articles
-        with one of ``urls`` or one of ``source_ids`` of ``site``: indexed lookups, so a
-        crawl asks per page instead of holding a map of the whole archive."""
-        out: dict[str, KnownArticle] = {}
-        select = "SELECT url, source_id, published_at, last_seen_at FROM articles"
-        urls, source_ids = list(urls), [str(s) for s in source_ids]
-        for k in range(0, len(urls), _LOOKUP_CHUNK):
-            chunk = urls[k : k + _LOOKUP_CHUNK]
-            marks = ", ".join("?" * len(chunk))
-            for url, sid, pub, seen in self._db.query(f"{select} WHERE url IN ({marks})", chunk):
-                out[url] = KnownArticle(sid, pub, seen)
-        for k in range(0, len(source_ids), _LOOKUP_CHUNK):
-            chunk = source_ids[k : k + _LOOKUP_CHUNK]
+    def known(
+        self, site: str, *, urls: Iterable[str] = (), source_ids: Iterable[Any] = ()
+    ) -> list[KnownArticle]:
+        """Stored articles of ``site`` with one of ``urls`` or ``source_ids`` (indexed lookups).
+
+        Each article is listed once, whichever key found it; the caller indexes them by
+        ``url``/``source_id``. Keys are looked up in chunks, so a listing page's worth or a
+        sitemap's worth costs a few queries and memory that grows with the keys asked for,
+        never with the store.
+        """
+        found: dict[str, KnownArticle] = {}
+        columns = "url, source_id, published_at, last_seen_at"
+        for chunk in _chunks(list(dict.fromkeys(u for u in urls if u))):
             marks = ", ".join("?" * len(chunk))
             for url, sid, pub, seen in self._db.query(
-                f"{select} WHERE site = ? AND source_id IN ({marks})", (site, *chunk)
+                f"SELECT {columns} FROM articles WHERE site = ? AND url IN ({marks})",
+                (site, *chunk),
             ):
-                out[url] = KnownArticle(sid, pub, seen)
-        return out
+                found[url] = KnownArticle(sid, pub, seen, url)
+        ids = list(dict.fromkeys(str(i) for i in source_ids if i is not None and i != ""))
+        for chunk in _chunks(ids):
+            marks = ", ".join("?" * len(chunk))
+            for url, sid, pub, seen in self._db.query(
+                f"SELECT {columns} FROM articles WHERE site = ? AND source_id IN ({marks})",
+                (site, *chunk),
+            ):
+                found[url] = KnownArticle(sid, pub, seen, url)
+        return list(found.values())
+
+    def iter_known(
+        self, site: str, *, published_since: str | None = None, seen_since: str | None = None
+    ) -> Iterator[KnownArticle]:
+        """Stored articles of ``site`` published (or last seen) at or after a UTC instant.
+
+        The bounded window a run needs (e.g. the refresh period), streamed in order of
+        publication, newest first; with no bound, every article of the site.
+        """
+        where, params = ["site = ?"], [site]
+        if published_since:
+            where.append("published_utc >= ?")
+            params.append(to_utc_iso(published_since))
+        if seen_since:
+            where.append("last_seen_at >= ?")
+            params.append(to_utc_iso(seen_since))
+        for url, sid, pub, seen in self._db.iterate(
+            "SELECT url, source_id, published_at, last_seen_at FROM articles WHERE "
+            + " AND ".join(where)
+            + " ORDER BY published_utc DESC, url DESC",
+            params,
+        ):
+            yield KnownArticle(sid, pub, seen, url)
+
+    def count_known(self, site: str) -> int:
+        """How many articles of ``site`` the store holds."""
+        return int(self._db.query("SELECT COUNT(*) FROM articles WHERE site = ?", (site,))[0][0])
 
     def iter_dated_ids(
         self, site: str, *, before: str | None = None, after: str | None = None
@@ -533,7 +568,7 @@ class Store:
         pending: dict[str, None] = {}
 
         def settle() -> None:
-            stored = self.lookup_articles(site, list(pending))
+            stored = {k.url for k in self.known(site, urls=list(pending))}
             out.update((u, None) for u in pending if u not in stored)
             pending.clear()
 
@@ -544,7 +579,7 @@ class Store:
                 url = link.get("url") if isinstance(link, dict) else None
                 if url and url not in out:
                     pending[url] = None
-            if len(pending) >= _LOOKUP_CHUNK:
+            if len(pending) >= 500:
                 settle()
         settle()
         return list(out)
@@ -842,6 +877,12 @@ def _column_values(record: Mapping[str, Any]) -> dict[str, Any]:
     values["provenance"] = _dumps(record.get("provenance") or {})
     values["published_utc"] = to_utc_iso(record.get("published_at"))
     return values
+
+
+def _chunks(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
+    """``values`` in slices small enough for one ``IN (...)`` list on either engine."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def _reason(exc: BaseException) -> str:

@@ -25,16 +25,16 @@ def url(n: int) -> str:
 
 
 class DictIndex:
-    """Stored articles as a dict (the store's ``lookup_articles`` contract)."""
+    """Stored articles as a dict (the store's ``known`` contract)."""
 
     def __init__(self, known: dict[str, KnownArticle]) -> None:
-        self.known = known
+        self.known_by_url = {u: k._replace(url=u) for u, k in known.items()}
         self.calls = 0
 
-    def lookup_articles(self, site, urls, source_ids):
+    def known(self, site, *, urls=(), source_ids=()):
         self.calls += 1
-        ids = set(source_ids)
-        return {u: k for u, k in self.known.items() if u in urls or k.source_id in ids}
+        urls, ids = set(urls), set(source_ids)
+        return [k for u, k in self.known_by_url.items() if u in urls or k.source_id in ids]
 
 
 def known(n: int, published: datetime, seen: datetime | None = None) -> KnownArticle:

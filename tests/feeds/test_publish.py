@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from newsbot.feeds.publish import feed_name, publish_run, run_file
+from newsbot.feeds.publish import publish_run
 from newsbot.store import open_store
 from tests.services import pg_dsn_or_skip
 
@@ -96,16 +96,31 @@ def test_two_publishes(store, tmp_path):
         "2024-10-05.jsonl": [url[16], url[20], url[21], url[22]],
     }
     assert atom_ids(feeds / "all.atom") == [url[n] for n in (21, 20, *range(16, -1, -1))]
-    assert atom_ids(feeds / "the-thao.atom") == [url[21], url[20]]
-    assert atom_ids(feeds / "xa-hoi.atom") == [url[n] for n in range(16, -1, -1)]
+    assert atom_ids(feeds / "baohaiduong" / "the-thao.atom") == [url[21], url[20]]
+    assert atom_ids(feeds / "baohaiduong" / "xa-hoi.atom") == [url[n] for n in range(16, -1, -1)]
+    assert atom_ids(feeds / "baohaiduong" / "all.atom") == atom_ids(feeds / "all.atom")
     all_json = json.loads((feeds / "all.json").read_text(encoding="utf-8"))
     assert [i["id"] for i in all_json["items"]] == atom_ids(feeds / "all.atom")
     index = json.loads((feeds / "index.json").read_text(encoding="utf-8"))
-    assert index["sections"] == {"Thể thao": "the-thao", "Xã hội": "xa-hoi"}
+    assert index["sites"] == {
+        "baohaiduong": {
+            "folder": "baohaiduong",
+            "all": {"atom": "baohaiduong/all.atom", "json": "baohaiduong/all.json"},
+            "sections": {
+                "Thể thao": {
+                    "atom": "baohaiduong/the-thao.atom",
+                    "json": "baohaiduong/the-thao.json",
+                },
+                "Xã hội": {"atom": "baohaiduong/xa-hoi.atom", "json": "baohaiduong/xa-hoi.json"},
+            },
+        }
+    }
+    assert index["all"] == {"atom": "all.atom", "json": "all.json"}
+    assert isinstance(index["schema_version"], int)
     assert index["last_run"] == {"id": "run-1", "path": "runs/run-1.jsonl", "count": 20}
 
     # Run 2: a new article on the 5th, an edit of article 3 (the 4th); nothing else.
-    untouched = (feeds / "the-thao.atom").stat().st_mtime_ns
+    untouched = (feeds / "baohaiduong" / "the-thao.atom").stat().st_mtime_ns
     run(store, "run-2", [incoming(23), incoming(3, body="Nội dung đã sửa.\n\nĐoạn mới.")])
     report = publish_run(store, "run-2", feeds)
 
@@ -123,12 +138,12 @@ def test_two_publishes(store, tmp_path):
     assert (edited["version"], edited["body"]) == (2, "Nội dung đã sửa.\n\nĐoạn mới.")
     assert atom_ids(feeds / "all.atom")[0] == url[23]
     assert url[22] not in atom_ids(feeds / "all.atom")
-    assert (feeds / "the-thao.atom").stat().st_mtime_ns == untouched
+    assert (feeds / "baohaiduong" / "the-thao.atom").stat().st_mtime_ns == untouched
     # The first run's file is history: left as it was.
     assert len(read_jsonl(feeds / "runs" / "run-1.jsonl")) == 20
 
 
-def test_run_with_nothing_new_rewrites_no_feed(store, tmp_path):
+def test_empty_run_writes_no_run_file_and_no_feed(store, tmp_path):
     feeds = tmp_path / "feeds"
     run(store, "run-1", [incoming(n) for n in range(3)])
     publish_run(store, "run-1", feeds)
@@ -136,22 +151,25 @@ def test_run_with_nothing_new_rewrites_no_feed(store, tmp_path):
 
     report = publish_run(store, "run-2", feeds)
 
-    assert report["run_file"]["count"] == 0
-    assert (feeds / "runs" / "run-2.jsonl").read_bytes() == b""
+    assert report["run_file"] == {"path": None, "count": 0}
+    assert not (feeds / "runs" / "run-2.jsonl").exists()
+    assert sorted(p.name for p in (feeds / "runs").iterdir()) == ["run-1.jsonl"]
     assert report["partitions"] == [] and report["feeds"] == []
+    index = json.loads((feeds / "index.json").read_text(encoding="utf-8"))
+    assert index["last_run"] == {"id": "run-2", "path": None, "count": 0}
 
 
 def test_missing_feed_file_triggers_full_rebuild(store, tmp_path):
     feeds = tmp_path / "feeds"
     run(store, "run-1", [incoming(1), incoming(2, section="Thể thao")])
     publish_run(store, "run-1", feeds)
-    (feeds / "the-thao.json").unlink()
+    (feeds / "baohaiduong" / "the-thao.json").unlink()
     run(store, "run-2", [incoming(3)])
 
     report = publish_run(store, "run-2", feeds)
 
     assert report["rebuilt_all"] is True
-    feed = json.loads((feeds / "the-thao.json").read_text(encoding="utf-8"))
+    feed = json.loads((feeds / "baohaiduong" / "the-thao.json").read_text(encoding="utf-8"))
     assert [i["id"] for i in feed["items"]] == [make_article(2)["url"]]
 
 
@@ -159,41 +177,7 @@ def test_feed_limit(store, tmp_path):
     run(store, "run-1", [incoming(n) for n in range(12)])
     publish_run(store, "run-1", tmp_path, limit=5)
     assert atom_ids(tmp_path / "all.atom") == [make_article(n)["url"] for n in range(11, 6, -1)]
-    assert len(atom_ids(tmp_path / "xa-hoi.atom")) == 5
-
-
-@pytest.mark.parametrize(
-    "run_id",
-    [
-        pytest.param("../escape", id="parent-directory"),
-        pytest.param("a/b", id="slash"),
-        pytest.param(".hidden", id="hidden-file"),
-        pytest.param("", id="empty"),
-    ],
-)
-def test_run_id_must_be_a_file_name(tmp_path, run_id):
-    with pytest.raises(ValueError):
-        run_file(tmp_path, run_id)
-
-
-@pytest.mark.parametrize(
-    ("section", "taken", "name"),
-    [
-        pytest.param("Khoa học - Giáo dục", {}, "khoa-hoc-giao-duc", id="plain-slug"),
-        pytest.param("All", {}, "section-all", id="kept-apart-from-all-feed"),
-        pytest.param("中文", {}, "section-", id="no-ascii-gets-hash-name"),
-        pytest.param(
-            "Giáo Dục", {"giao-duc": "Giáo dục"}, "giao-duc-", id="slug-taken-by-other-section"
-        ),
-        pytest.param("Giáo dục", {"giao-duc": "Giáo dục"}, "giao-duc", id="slug-owned-by-itself"),
-    ],
-)
-def test_feed_name(section, taken, name):
-    got = feed_name(section, taken)
-    assert got.startswith(name)
-    assert got == feed_name(section, taken), "names must be stable between runs"
-    if name.endswith("-"):
-        assert len(got) == len(name) + 8
+    assert len(atom_ids(tmp_path / "baohaiduong" / "xa-hoi.atom")) == 5
 
 
 # A real crawl: a spider yielding stored-shaped items, a store pipeline that only writes in
@@ -321,44 +305,133 @@ def test_pipeline_reports_publish_failure_in_stats(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("status", "had_run_file", "recovered"),
+    ("status", "had_run_file"),
     [
-        pytest.param(None, False, True, id="killed-run-left-running"),
-        pytest.param("shutdown", False, True, id="interrupted-run-never-published"),
-        pytest.param("finished", False, True, id="finished-run-whose-publish-failed"),
-        pytest.param(None, True, False, id="run-file-already-written"),
+        pytest.param(None, False, id="killed-run-left-running"),
+        pytest.param("shutdown", False, id="interrupted-run-never-published"),
+        pytest.param("finished", False, id="finished-run-whose-publish-failed"),
+        pytest.param(None, True, id="publish-killed-after-the-run-file"),
     ],
 )
-def test_unpublished_earlier_run_is_published_along(
-    store, tmp_path, status, had_run_file, recovered
-):
+def test_unpublished_earlier_run_is_published_along(store, tmp_path, status, had_run_file):
     feeds = tmp_path / "feeds"
     url = {n: make_article(n)["url"] for n in range(30)}
     run(store, "r0", [incoming(1)])
     publish_run(store, "r0", feeds)
-    # r1 stores an article on the 4th and one on the 5th, then dies (SIGKILL: no publish).
+    # r1 stores an article on the 4th and one on the 5th, then dies (SIGKILL: no publish,
+    # or a publish killed right after it wrote the run file).
     run(store, "r1", [incoming(2), incoming(20, section="Thể thao")])
     if status:
         store.finish_run("r1", status, {}, {}, {}, [])
+    r1_file = feeds / "runs" / "r1.jsonl"
     if had_run_file:
-        (feeds / "runs" / "r1.jsonl").write_bytes(b"")
+        r1_file.write_bytes(b'{"url": "as published then"}\n')
     run(store, "r2", [incoming(3)])
 
     report = publish_run(store, "r2", feeds)
 
-    r1_file = feeds / "runs" / "r1.jsonl"
-    days = partitions(feeds)
-    if recovered:
+    if had_run_file:
+        # Written whole by the killed publish: kept as history, not rewritten.
+        assert report["recovered_runs"] == []
+        assert read_jsonl(r1_file) == [{"url": "as published then"}]
+    else:
         assert report["recovered_runs"] == [{"run_id": "r1", "path": str(r1_file), "count": 2}]
         assert [r["url"] for r in read_jsonl(r1_file)] == [url[20], url[2]]
-        assert days == {"2024-10-04.jsonl": [url[1], url[2], url[3]], "2024-10-05.jsonl": [url[20]]}
-        assert atom_ids(feeds / "the-thao.atom") == [url[20]]
-    else:
-        assert report["recovered_runs"] == []
-        assert r1_file.exists() is had_run_file
-        # Only the days r2 touched were rewritten (the 4th, from the store as it is).
-        assert "2024-10-05.jsonl" not in days
+    # Either way every day r1 touched is built: the run file does not mean "published".
+    assert partitions(feeds) == {
+        "2024-10-04.jsonl": [url[1], url[2], url[3]],
+        "2024-10-05.jsonl": [url[20]],
+    }
+    assert atom_ids(feeds / "baohaiduong" / "the-thao.atom") == [url[20]]
     assert [r["url"] for r in read_jsonl(feeds / "runs" / "r2.jsonl")] == [url[3]]
+    assert report["complete"] is True
     # The next publish finds r1 published and leaves it alone.
     run(store, "r3", [])
-    assert publish_run(store, "r3", feeds)["recovered_runs"] == []
+    again = publish_run(store, "r3", feeds)
+    assert again["recovered_runs"] == [] and again["partitions"] == []
+
+
+LONG_SECTION = "Chuyên mục " + "rất dài " * 40  # a slug of about 340 characters
+
+
+def test_long_section_name_and_section_named_index_publish_every_feed(store, tmp_path):
+    feeds = tmp_path / "feeds"
+    run(
+        store,
+        "run-1",
+        [
+            incoming(1, section=LONG_SECTION),
+            incoming(2, section="Index"),
+            incoming(3, section="index"),
+            incoming(4),
+        ],
+    )
+
+    report = publish_run(store, "run-1", feeds)
+
+    assert (report["errors"], report["complete"]) == ([], True)
+    index = json.loads((feeds / "index.json").read_text(encoding="utf-8"))
+    sections = index["sites"]["baohaiduong"]["sections"]
+    assert set(sections) == {LONG_SECTION, "Index", "index", "Xã hội"}
+    files = [f for pair in sections.values() for f in pair.values()]
+    assert len(set(files)) == len(files) == 8, "two sections share a feed file"
+    for name in files:
+        assert len(Path(name).name) <= 85
+        assert Path(name).name not in ("index.json", "all.json", "all.atom")
+        assert atom_ids(feeds / name) if name.endswith(".atom") else (feeds / name).is_file()
+    assert atom_ids(feeds / sections[LONG_SECTION]["atom"]) == [make_article(1)["url"]]
+    assert "items" not in index, "index.json was overwritten by a section's JSON Feed"
+
+
+def test_unwritable_feed_is_reported_and_stops_no_other(store, tmp_path):
+    feeds = tmp_path / "feeds"
+    url = {n: make_article(n)["url"] for n in range(10)}
+    run(store, "run-1", [incoming(1), incoming(2, section="Thể thao")])
+    publish_run(store, "run-1", feeds)
+    blocked = feeds / "baohaiduong" / "the-thao.atom"
+    blocked.unlink()
+    blocked.mkdir()  # the file system refuses this one feed file
+    run(store, "run-2", [incoming(3, section="Thể thao"), incoming(4), incoming(5)])
+
+    report = publish_run(store, "run-2", feeds)
+
+    assert report["complete"] is False
+    assert [e["path"] for e in report["errors"]] == [str(blocked)]
+    assert atom_ids(feeds / "all.atom")[0] == url[5]
+    assert atom_ids(feeds / "baohaiduong" / "xa-hoi.atom")[:2] == [url[5], url[4]]
+    index = json.loads((feeds / "index.json").read_text(encoding="utf-8"))
+    assert index["last_run"]["id"] == "run-2"
+    assert index["errors"][0]["path"] == "baohaiduong/the-thao.atom"
+    state = json.loads((feeds / ".publish-state.json").read_text(encoding="utf-8"))
+    assert state["last_run"] == "run-1", "an incomplete publish must not be marked complete"
+
+    # Once the file system takes it again, the next run (with nothing new) catches up.
+    blocked.rmdir()
+    run(store, "run-3", [])
+    report = publish_run(store, "run-3", feeds)
+    assert (report["errors"], report["complete"]) == ([], True)
+    assert atom_ids(blocked) == [url[3], url[2]]
+    assert "errors" not in json.loads((feeds / "index.json").read_text(encoding="utf-8"))
+
+
+def test_pipeline_exits_non_zero_when_a_feed_fails(tmp_path):
+    from scrapy.utils.test import get_crawler
+
+    from newsbot.feeds.publish import PublishPipeline
+
+    store, feeds = tmp_path / "newsbot.db", tmp_path / "feeds"
+    with open_store(store) as s:
+        run(s, "run-1", [incoming(1)])
+    (feeds / "baohaiduong" / "xa-hoi.json").mkdir(parents=True)
+    crawler = get_crawler(
+        settings_dict={"NEWSBOT_STORE": str(store), "NEWSBOT_FEEDS_DIR": str(feeds)}
+    )
+    pipeline = PublishPipeline.from_crawler(crawler)
+    crawler.stats.set_value("newsbot/run_id", "run-1")
+
+    report = pipeline.publish()
+
+    assert report is not None and len(report["errors"]) == 1
+    assert crawler.stats.get_value("newsbot/exit_status") == 1
+    assert "xa-hoi.json" in crawler.stats.get_value("newsbot/publish_error")
+    assert atom_ids(feeds / "all.atom") == [make_article(1)["url"]]

@@ -217,6 +217,7 @@ def test_known_articles_and_related_frontier(store):
         "150101",
         "2021-01-22T17:11:16+07:00",
         "2021-01-22T11:00:00+00:00",
+        article(1)["url"],
     )
     # article(1)'s related link is not stored; article(2)'s points at a stored article.
     assert store.related_frontier("baohaiduong") == [
@@ -255,3 +256,31 @@ def test_iter_articles_filters(store, query, expected):
     store.write_batch([dict(records[2], duplicate_of=records[0]["url"]), records[3]], "run-1")
     got = [int(r["source_id"][-2:]) for r in store.iter_articles(**query)]
     assert got == expected
+
+
+def test_known_looks_up_only_the_keys_asked_for(store):
+    write(store, article(1), article(2), article(3))
+    other_site = article(4, site="other", source_id="150101", url="https://other.invalid/a-1")
+    write(store, other_site)
+    found = store.known(
+        "baohaiduong",
+        urls=[article(1)["url"], "https://baohaiduong.vn/never-stored-1"],
+        source_ids=["150102", "150101", "999"],
+    )
+    assert sorted(k.url for k in found) == [article(1)["url"], article(2)["url"]]
+    by_url = {k.url: k for k in found}
+    assert by_url[article(2)["url"]].source_id == "150102"
+    assert by_url[article(1)["url"]].published_at == "2021-01-22T17:11:16+07:00"
+    assert store.known("baohaiduong") == []
+    assert store.count_known("baohaiduong") == 3 and store.count_known("other") == 1
+
+
+def test_iter_known_is_a_bounded_window(store):
+    write(store, article(1, published_at="2021-01-01T08:00:00+07:00"))
+    write(store, article(2, published_at="2021-02-01T08:00:00+07:00"))
+    recent = list(store.iter_known("baohaiduong", published_since="2021-01-15T00:00:00+00:00"))
+    assert [k.url for k in recent] == [article(2)["url"]]
+    assert [k.url for k in store.iter_known("baohaiduong")] == [
+        article(2)["url"],
+        article(1)["url"],
+    ]

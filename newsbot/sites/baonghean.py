@@ -1,0 +1,44 @@
+"""Báo Nghệ An (baonghean.vn): a provincial paper on OneCMS, the family's second user.
+
+Public scrapers show its articles at ``/<slug>-<id>.html`` with the body in
+``div.b-maincontent``; nothing more of its markup is confirmed. Its class names here
+are the OneCMS family's (``newsbot.sites.onecms``) and are **unconfirmed** for this
+site: where they differ, structured data (JSON-LD, Open Graph) and the generic
+fallback carry the record, and provenance says so. The sections below are the
+paper's menu as public pages show it; start points follow the platform's
+(home, ``/rss/tin-moi-nhat.rss``, ``/sitemap.xml``). No selector is overridden.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from newsbot.sites.onecms import OneCMSSite
+from newsbot.sites.portal import PortalSite
+
+
+class BaoNgheAn(OneCMSSite):
+    name: ClassVar[str] = "baonghean"
+    domain: ClassVar[str] = "baonghean.vn"
+    canonical_host: ClassVar[str] = "baonghean.vn"
+    hosts: ClassVar[frozenset[str]] = frozenset(
+        {"baonghean.vn", "www.baonghean.vn", "m.baonghean.vn", "tab.baonghean.vn"}
+    )
+    title_suffixes = (" - Báo Nghệ An", " | Báo Nghệ An")
+    start_urls: ClassVar[tuple[str, ...]] = ("https://baonghean.vn/",)
+    feeds: ClassVar[tuple[str, ...]] = ("https://baonghean.vn/rss/tin-moi-nhat.rss",)
+    sitemaps: ClassVar[tuple[str, ...]] = ("https://baonghean.vn/sitemap.xml",)
+    sections: ClassVar[tuple[tuple[str, int, str], ...]] = (
+        ("thoi-su", 0, "Thời sự"),
+        ("chinh-tri", 0, "Chính trị"),
+        ("kinh-te", 0, "Kinh tế"),
+        ("xa-hoi", 0, "Xã hội"),
+        ("phap-luat", 0, "Pháp luật"),
+        ("giao-duc", 0, "Giáo dục"),
+        ("van-hoa", 0, "Văn hóa"),
+        ("the-thao", 0, "Thể thao"),
+        ("quoc-te", 0, "Quốc tế"),
+    )
+
+
+SITE: PortalSite = BaoNgheAn()
