@@ -24,6 +24,8 @@ from tests.spiders.crawling import ROOT, run_crawl, stored_articles
 pytestmark = pytest.mark.e2e
 
 SITE = get_site("baohaiduong")
+#: Resolves only loopback: a request that ignored NEWSBOT_ORIGIN fails here, offline.
+NO_DNS = "tests.spiders.no_dns.NoDnsResolver"
 
 
 def article_urls(replica: Replica) -> list[str]:
@@ -254,6 +256,8 @@ def test_scrapy_parse_uses_the_origin_and_leaves_no_lock_or_running_row(tmp_path
                 "-s",
                 f"NEWSBOT_STORE={store}",
                 "-s",
+                f"DNS_RESOLVER={NO_DNS}",
+                "-s",
                 f"NEWSBOT_FEEDS_DIR={tmp_path / 'feeds'}",
                 "-s",
                 "LOG_LEVEL=INFO",
@@ -306,7 +310,7 @@ def test_a_dns_failure_is_not_retried_before_cannot_reach(tmp_path: Path):
         "http://portal.test:8123",
         str(tmp_path / "dns.db"),
         tmp_path / "run",
-        settings={"DNS_RESOLVER": "tests.spiders.no_dns.NoDnsResolver", "RETRY_TIMES": "4"},
+        settings={"DNS_RESOLVER": NO_DNS, "RETRY_TIMES": "4"},
         timeout=120,
     )
     assert result.returncode == 1
@@ -316,3 +320,37 @@ def test_a_dns_failure_is_not_retried_before_cannot_reach(tmp_path: Path):
     assert result.stat("retry/count") == 0
     # robots.txt and the home page: one attempt each, then the run stops.
     assert result.summary["requests"] <= 4
+
+
+def test_scrapy_shell_uses_the_origin_and_records_no_run(tmp_path: Path):
+    store = str(tmp_path / "shell.db")
+    with Replica(20, 31) as replica:
+        target = replica.ground_truth()[1]["url"]
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "scrapy",
+                "shell",
+                "--nolog",
+                "-s",
+                f"NEWSBOT_ORIGIN={replica.origin}",
+                "-s",
+                f"NEWSBOT_STORE={store}",
+                "-s",
+                f"DNS_RESOLVER={NO_DNS}",
+                "-c",
+                "(response.status, response.url)",
+                target,
+            ],  # fmt: skip
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        paths = [e.path for e in replica.request_log]
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert urlsplit(target).path in paths
+    assert "200" in proc.stdout and replica.origin in proc.stdout
+    if Path(store).exists():
+        assert runs(store) == []
