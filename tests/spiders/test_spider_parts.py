@@ -181,3 +181,90 @@ def test_one_spider_per_site_profile():
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == site_names()
+
+
+# --- middlewares that extend Scrapy's ---------------------------------------------------
+
+
+def _crawler_with_spider(**settings):
+    from newsbot.spiders.portal import BaohaiduongSpider
+
+    crawler = get_crawler(BaohaiduongSpider, settings_dict=settings)
+    crawler.spider = BaohaiduongSpider.from_crawler(crawler)
+    return crawler
+
+
+@pytest.mark.parametrize(
+    ("origin", "url", "allowed"),
+    [
+        pytest.param(None, ARTICLE, True, id="portal-host"),
+        pytest.param(None, "https://m.baohaiduong.vn/x-1.html", True, id="mirror-host"),
+        pytest.param(None, "https://example.org/", False, id="foreign-host"),
+        pytest.param("http://127.0.0.1:8123", "http://127.0.0.1:8123/x", True, id="origin"),
+        pytest.param("http://127.0.0.1:8123", "http://127.0.0.1:9999/x", False, id="other-port"),
+        pytest.param("http://127.0.0.1:8123", ARTICLE, False, id="portal-not-rewritten"),
+    ],
+)
+def test_offsite_middleware_is_scrapys_with_our_rule(origin, url, allowed):
+    from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
+    from scrapy.exceptions import IgnoreRequest
+
+    from newsbot.spiders.middlewares import PortalOffsiteMiddleware
+
+    crawler = _crawler_with_spider(NEWSBOT_ORIGIN=origin)
+    mw = PortalOffsiteMiddleware.from_crawler(crawler)
+    assert isinstance(mw, OffsiteMiddleware)
+    if allowed:
+        assert mw.process_request(Request(url)) is None
+    else:
+        with pytest.raises(IgnoreRequest):
+            mw.process_request(Request(url))
+        [error] = crawler.stats.get_value("newsbot/errors")
+        assert error["kind"] == "offsite" and error["transient"] is False
+
+
+def test_portal_requests_are_sent_to_the_origin_whoever_made_them():
+    from newsbot.spiders.middlewares import AddressingMiddleware
+
+    crawler = _crawler_with_spider(NEWSBOT_ORIGIN="http://127.0.0.1:8123")
+    mw = AddressingMiddleware.from_crawler(crawler)
+    out = mw.process_request(Request("https://m.baohaiduong.vn/chinh-tri/be-mac-hoi-nghi-151453"))
+    assert out.url == "http://127.0.0.1:8123/chinh-tri/be-mac-hoi-nghi-151453"
+    assert out.meta["portal_url"] == ARTICLE and out.dont_filter
+    assert mw.process_request(out) is None  # already at the origin
+
+
+def test_retry_is_scrapys_and_the_retry_waits_for_retry_after():
+    from newsbot.spiders.middlewares import NOT_BEFORE, BackoffRetryMiddleware
+
+    crawler = _crawler_with_spider(RETRY_TIMES=2, NEWSBOT_RETRY_AFTER_MAX=30)
+    mw = BackoffRetryMiddleware.from_crawler(crawler)
+    request = Request(ARTICLE)
+    retry = mw.process_response(
+        request, Response(ARTICLE, status=429, headers={"Retry-After": "7"}, request=request)
+    )
+    assert isinstance(retry, Request) and retry.meta["retry_times"] == 1
+    import time
+
+    assert 6 < retry.meta[NOT_BEFORE] - time.monotonic() <= 7
+    assert crawler.stats.get_value("retry/count") == 1  # counted by Scrapy's own code
+
+
+@pytest.mark.parametrize(
+    ("exception", "retried"),
+    [
+        pytest.param("twisted.internet.error.DNSLookupError", False, id="dns-fails-fast"),
+        pytest.param("scrapy.exceptions.CannotResolveHostError", False, id="cannot-resolve"),
+        pytest.param("twisted.internet.error.ConnectionLost", True, id="connection-lost"),
+        pytest.param("scrapy.exceptions.DownloadTimeoutError", True, id="timeout"),
+    ],
+)
+def test_dns_failures_are_not_retried(exception, retried):
+    from scrapy.utils.misc import load_object
+
+    from newsbot.spiders.middlewares import BackoffRetryMiddleware
+
+    crawler = _crawler_with_spider(RETRY_TIMES=4)
+    mw = BackoffRetryMiddleware.from_crawler(crawler)
+    out = mw.process_exception(Request(ARTICLE), load_object(exception)("boom"))
+    assert isinstance(out, Request) is retried
