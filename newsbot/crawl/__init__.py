@@ -3,6 +3,7 @@
 - ``arguments``: the spider's ``-a`` arguments, parsed and checked once.
 - ``history``: what earlier runs tell this one (read once from the store).
 - ``policy``: the decisions (:class:`CrawlPolicy`) and request priorities.
+- ``outcome``: how a run ended (portal unreachable, nothing fetched).
 - ``errors``: the shape of what a run gave up on (``crawl_runs.errors``), with a
   transient/permanent flag.
 

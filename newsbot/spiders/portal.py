@@ -24,6 +24,7 @@ from scrapy.utils.defer import deferred_from_coro
 from newsbot.crawl import CrawlArguments, CrawlPolicy, Fetch, PolicySettings, load_history
 from newsbot.crawl import policy as priorities
 from newsbot.crawl.history import dead_links_of
+from newsbot.crawl.outcome import NOTHING_FETCHED, UNREACHABLE, RunOutcome
 from newsbot.sites import get_site, site_names
 from newsbot.sites.base import UrlKind
 from newsbot.sites.portal import PortalSite
@@ -31,9 +32,6 @@ from newsbot.spiders.addressing import Addressing
 from newsbot.spiders.errors import describe_failure, quiet_network_tracebacks, record_error
 
 log = logging.getLogger(__name__)
-
-#: Close reason (and run status) of a run whose every start point failed.
-NOTHING_FETCHED = "nothing_fetched"
 
 
 def configured_sections(site: PortalSite) -> list[str]:
@@ -60,16 +58,10 @@ class PortalSpider(scrapy.Spider):
         self.site: PortalSite = get_site(self.name)
         self.policy = CrawlPolicy(self.site, self.arguments)
         self._store: Any = None
-        # Start points (home, feeds, sitemaps, the sections asked for): requested,
-        # read, given up on. All given up on means the run fetched nothing it needed.
-        self._start_requested = 0
-        self._start_read = 0
-        self._start_failed = 0
-        self._starts_done = False
+        self.outcome = RunOutcome()
         #: Sitemap requests held back until the crawl is otherwise idle (see
         #: ``CrawlPolicy.sitemaps_last``).
         self._held: list[Request] = []
-        self._unreachable_reason: str | None = None
 
     @classmethod
     def check_arguments(cls, **kwargs: Any) -> None:
@@ -160,7 +152,7 @@ class PortalSpider(scrapy.Spider):
         )
 
     def _start_point(self, portal_url: str, callback: Any, priority: int, **meta: Any) -> Request:
-        self._start_requested += 1
+        self.outcome.start_requested()
         return self._request(portal_url, callback, priority, start_point=True, **meta)
 
     def _articles(self, fetches: Iterable[Fetch]) -> Iterator[Request]:
@@ -188,7 +180,7 @@ class PortalSpider(scrapy.Spider):
         self._open_history()
         for request in self._start_requests():
             yield request
-        self._starts_done = True
+        self.outcome.all_requested = True
 
     def _start_requests(self) -> Iterator[Request]:
         site, discover, policy = self.site, self.arguments.discover, self.policy
@@ -223,7 +215,7 @@ class PortalSpider(scrapy.Spider):
 
     def _portal_url(self, response: Response) -> str:
         if response.meta.get("start_point"):
-            self._start_read += 1
+            self.outcome.start_read()
         return (
             self.site.canonical_url(self.addressing.to_portal(response.url))
             or response.meta.get("portal_url")
@@ -335,8 +327,6 @@ class PortalSpider(scrapy.Spider):
         url = request.meta.get("portal_url") or request.url
         failed = describe_failure(failure)
         stats = self.crawler.stats
-        if request.meta.get("start_point"):
-            self._start_failed += 1
         if "robots.txt" in failed.reason:  # a policy, not a failure: counted by Scrapy
             stats.inc_value("newsbot/skipped/robots")
         else:
@@ -344,19 +334,22 @@ class PortalSpider(scrapy.Spider):
                 stats, url, failed.reason, transient=failed.transient, status=failed.status
             )
             log.warning("gave up on %s: %s", url, failed.reason)
-        if failed.unreachable and not stats.get_value("downloader/response_count"):
-            self._unreachable_reason = self._unreachable_reason or failed.reason
-            stats.inc_value("newsbot/connect_failures")
-            # A name that does not resolve will not resolve on the next request either.
-            if failed.dns or stats.get_value("newsbot/connect_failures") >= 3:
-                self._unreachable(failed.reason)
-                return
-        if request.meta.get("start_point") and self._starts_done and self._all_starts_failed:
-            self._nothing_fetched()
+        verdict = None
+        if failed.unreachable:
+            responses = stats.get_value("downloader/response_count") or 0
+            verdict = self.outcome.connection_failed(
+                failed.reason, dns=failed.dns, responses=responses
+            )
+        if request.meta.get("start_point"):
+            verdict = verdict or self.outcome.start_failed()
+        if verdict:
+            self._end(verdict)
 
-    @property
-    def _all_starts_failed(self) -> bool:
-        return bool(self._start_requested) and self._start_failed >= self._start_requested
+    def _end(self, verdict: str, *, close: bool = True) -> None:
+        if verdict == UNREACHABLE:
+            self._unreachable(self.outcome.unreachable_reason or "no answer", close=close)
+        elif verdict == NOTHING_FETCHED:
+            self._nothing_fetched(close=close)
 
     def _fatal(self, message: str, reason: str | None) -> None:
         stats = self.crawler.stats
@@ -373,7 +366,7 @@ class PortalSpider(scrapy.Spider):
         self._fatal(
             f"cannot reach {host}: {reason.rstrip('.')}. Check the network or NEWSBOT_ORIGIN; "
             f"to see newsbot work offline, run `make demo` (crawls a local replica).",
-            "portal_unreachable" if close else None,
+            UNREACHABLE if close else None,
         )
 
     def _nothing_fetched(self, *, close: bool = True) -> None:
@@ -408,10 +401,9 @@ class PortalSpider(scrapy.Spider):
         if spider is not self:
             return
         stats = self.crawler.stats
-        if not stats.get_value("downloader/response_count") and self._unreachable_reason:
-            self._unreachable(self._unreachable_reason, close=False)
-        if self._all_starts_failed:
-            self._nothing_fetched(close=False)
+        verdict = self.outcome.at_close(stats.get_value("downloader/response_count") or 0)
+        if verdict:
+            self._end(verdict, close=False)
         stopped_by_limit = reason.startswith("closespider_")  # CLOSESPIDER_* settings
         if (
             reason != "finished"
