@@ -19,7 +19,7 @@ import time
 import tracemalloc
 from typing import Any
 
-from newsbot.store.backend import open_store
+from newsbot.store import open_store
 from newsbot.store.dedup import (
     DEFAULT_NUM_PERM,
     DEFAULT_THRESHOLD,

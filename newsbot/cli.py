@@ -1,8 +1,11 @@
 """``newsbot``: the commands ``scrapy`` itself does not offer.
 
 ``parse`` (one page → record, for debugging a layout), ``export`` (records out of the
-store), ``stats`` (health of the store and the last run), ``reparse`` (rebuild records
-from stored raw HTML after a parser change). Crawling is ``scrapy crawl <site>``.
+store), ``stats`` (health of the store and of each site's runs), ``sections`` (each
+site's section slugs and names), ``reparse`` (rebuild records from stored raw HTML
+after a parser change), ``prune`` (old run files out of the feeds directory),
+``schema`` (the JSON Schema of a record). Crawling is ``scrapy crawl <site>``. Exit
+statuses are :data:`EXIT_STATUSES` (also in ``--help``).
 """
 
 from __future__ import annotations
@@ -14,9 +17,29 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from newsbot import __version__
+
 EXIT_OK = 0
+EXIT_ALERT = 1
 EXIT_USAGE = 2
 EXIT_NOT_PARSEABLE = 3
+EXIT_LOCKED = 75
+EXIT_INTERRUPTED = 130
+
+#: Every exit status of ``newsbot``, for ``--help`` and the README.
+EXIT_STATUSES: dict[int, str] = {
+    EXIT_OK: "done",
+    EXIT_ALERT: "stats: a site's coverage dropped or its latest run fetched nothing it"
+    " needed; or the store is damaged",
+    EXIT_USAGE: "bad arguments (unknown site, bad date, ...), or no store / store unreachable",
+    EXIT_NOT_PARSEABLE: "parse: the page is not a parseable article/listing/feed/sitemap",
+    EXIT_LOCKED: "reparse: a crawl holds the store lock",
+    EXIT_INTERRUPTED: "interrupted (Ctrl-C)",
+}
+
+DESCRIPTION = (
+    "newsbot: the commands scrapy itself does not offer (crawling is `scrapy crawl <site>`)."
+)
 
 
 def _print_json(data: Any) -> None:
@@ -41,7 +64,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     except KeyError as exc:
         print(f"newsbot parse: {exc.args[0]}", file=sys.stderr)
         return EXIT_USAGE
-    if site is None:
+    if site is None and args.kind != "article":
         print(
             f"newsbot parse: {args.url}: no site profile owns this host (use --site)",
             file=sys.stderr,
@@ -52,6 +75,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"newsbot parse: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
         return EXIT_USAGE
+    if site is None:
+        return _parse_generic(raw, args)
 
     if args.kind == "article":
         outcome = site.parse_article(raw, args.url)
@@ -92,9 +117,38 @@ def cmd_parse(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _parse_generic(raw: bytes, args: argparse.Namespace) -> int:
+    """An article of a host no profile owns: the generic extractor, said on stderr."""
+    from newsbot.extract import extract_article
+    from newsbot.record import public_view
+
+    print(
+        f"newsbot parse: {args.url}: no site profile owns this host: generic extraction",
+        file=sys.stderr,
+    )
+    result = extract_article(raw, args.url)
+    if not result.ok:
+        print(f"{args.url}: not a parseable article: {result.error}", file=sys.stderr)
+        return EXIT_NOT_PARSEABLE
+    record = result.record or {}
+    if args.provenance is False:
+        record.pop("provenance", None)
+    _print_json(public_view(record))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="newsbot", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
+    epilog = "exit status:\n" + "\n".join(
+        f"  {code:>3}  {meaning}" for code, meaning in EXIT_STATUSES.items()
+    )
+    parser = argparse.ArgumentParser(
+        prog="newsbot",
+        description=DESCRIPTION,
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"newsbot {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("parse", help="parse one saved page and print its record as JSON")
     p.add_argument("file", help="the saved page (HTML or XML), or - for standard input")
@@ -120,7 +174,7 @@ def _store_target(args: argparse.Namespace) -> str:
     return store_target({"NEWSBOT_STORE": args.store})
 
 
-def _open_existing_store(target: str) -> Any:
+def _open_existing_store(target: str, *, readonly: bool = False) -> Any:
     """The store at ``target``; None (with one line on stderr) when there is none."""
     from newsbot.store import StoreError, open_store
 
@@ -130,40 +184,110 @@ def _open_existing_store(target: str) -> Any:
         )
         return None
     try:
-        return open_store(target)
+        return open_store(target, readonly=readonly)
     except StoreError as exc:
         print(f"newsbot: cannot open store {target}: {exc}", file=sys.stderr)
         return None
 
 
-def cmd_stats(args: argparse.Namespace) -> int:
-    from newsbot.store.stats import coverage_ok, format_stats, stats_report
+def _known_sites() -> list[str]:
+    from newsbot.sites import site_names
 
-    store = _open_existing_store(_store_target(args))
+    return sorted(site_names())
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from newsbot.health import sites_in, store_health
+    from newsbot.store.stats import format_stats, stats_report
+
+    store = _open_existing_store(_store_target(args), readonly=True)
     if store is None:
         return EXIT_USAGE
     try:
-        report = stats_report(store, days=args.days)
+        stored = sites_in(store)
+        if args.site and args.site not in {*stored, *_known_sites()}:
+            known = ", ".join(sorted({*stored, *_known_sites()}))
+            print(f"newsbot stats: unknown site {args.site!r}; known: {known}", file=sys.stderr)
+            return EXIT_USAGE
+        sites = [args.site] if args.site else stored
+        health = store_health(store, sites, days=args.days, threshold=args.threshold)
+        overall = None if args.site else stats_report(store, days=args.days)
     finally:
         store.close()
+    alerts = [alert for h in health for alert in h.alerts]
     if args.json:
-        _print_json(report)
+        sites_json = {h.site: {**h.report, "alerts": h.alerts, "ok": h.ok} for h in health}
+        if overall is None:
+            _print_json({**health[0].report, "alerts": alerts, "ok": not alerts})
+        else:
+            _print_json({**overall, "sites": sites_json, "alerts": alerts, "ok": not alerts})
     else:
-        sys.stdout.write(format_stats(report, args.threshold) + "\n")
-    if not coverage_ok(report, args.threshold):
+        parts = [f"== {h.site} ==\n" + format_stats(h.report, args.threshold) for h in health]
+        if not health and overall is not None:
+            parts.append(format_stats(overall, args.threshold))
+        sys.stdout.write("\n\n".join(parts) + "\n")
+    for alert in alerts:
+        print(f"newsbot stats: {alert}", file=sys.stderr)
+    return EXIT_ALERT if alerts else EXIT_OK
+
+
+def section_rows(site: Any) -> list[tuple[str, str]]:
+    """(slug, name) of each section a site profile declares, in its order.
+
+    The slug is the one spelling of a section everywhere: ``-a sections=``,
+    ``export --section`` and the feed file names (``<slug>.atom``). Profiles declare
+    sections as a mapping (slug → name, or → an object with a ``name``) or as
+    ``(path, id, name)`` rows; the slug is made from the name either way.
+    """
+    from newsbot.feeds.slug import section_slug
+
+    declared: Any = site.sections
+    if hasattr(declared, "items"):
+        names = [getattr(v, "name", v) for _, v in declared.items()]
+    else:
+        names = [row[-1] for row in declared]
+    return [(section_slug(str(name)), str(name)) for name in names]
+
+
+def cmd_sections(args: argparse.Namespace) -> int:
+    from newsbot.sites import get_site
+
+    known = _known_sites()
+    if args.site and args.site not in known:
         print(
-            f"newsbot stats: coverage of title, published_at or body in the last run is under "
-            f"{args.threshold:.0%}: a layout change?",
+            f"newsbot sections: unknown site {args.site!r}; known: {', '.join(known)}",
             file=sys.stderr,
         )
-        return 1
+        return EXIT_USAGE
+    sites = [args.site] if args.site else known
+    rows = {name: section_rows(get_site(name)) for name in sites}
+    if args.json:
+        _print_json(
+            {name: [{"slug": slug, "name": sec} for slug, sec in r] for name, r in rows.items()}
+        )
+        return EXIT_OK
+    lines = []
+    for name, site_rows in rows.items():
+        width = max((len(slug) for slug, _ in site_rows), default=0)
+        lines += [f"{name}  {slug:<{width}}  {section}" for slug, section in site_rows]
+    out = "\n".join(lines) + "\n"
+    sys.stdout.buffer.write(out.encode("utf-8"))
+    sys.stdout.flush()
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from newsbot.record import render_json_schema
+
+    sys.stdout.buffer.write(render_json_schema().encode("utf-8"))
+    sys.stdout.flush()
     return EXIT_OK
 
 
 def cmd_reparse(args: argparse.Namespace) -> int:
+    from newsbot.reparse import reparse
     from newsbot.sites import site_for_url
     from newsbot.store import StoreLocked
-    from newsbot.store.reparse import reparse
 
     def parse(html: bytes, url: str) -> dict[str, Any] | None:
         site = site_for_url(url)
@@ -176,7 +300,7 @@ def cmd_reparse(args: argparse.Namespace) -> int:
         counts = reparse(store, parse)
     except StoreLocked as exc:
         print(f"newsbot reparse: {exc}", file=sys.stderr)
-        return 75
+        return EXIT_LOCKED
     finally:
         store.close()
     _print_json(counts)
@@ -186,16 +310,21 @@ def cmd_reparse(args: argparse.Namespace) -> int:
 def _add_optional_commands(sub: Any) -> None:
     """Commands over the store and the feeds."""
     from newsbot.feeds.export import add_export_arguments, run_export
+    from newsbot.feeds.prune import add_prune_arguments, run_prune
 
     p = sub.add_parser("export", help="write stored records as JSON Lines, CSV, Atom or JSON Feed")
     add_export_arguments(p)
     p.set_defaults(func=run_export)
 
-    p = sub.add_parser("stats", help="store health: per-section counts, latency, last run coverage")
+    p = sub.add_parser(
+        "stats",
+        help="store health per site: counts, latency, coverage; exit 1 when any site is unwell",
+    )
     p.add_argument(
         "--store",
         help="SQLite path or postgresql:// DSN (default: $NEWSBOT_STORE or output/newsbot.db)",
     )
+    p.add_argument("--site", help="only this site (default: every site in the store)")
     p.add_argument("--days", type=int, default=30, help="window for per-day counts")
     p.add_argument(
         "--threshold",
@@ -206,6 +335,18 @@ def _add_optional_commands(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=cmd_stats)
 
+    p = sub.add_parser("sections", help="each site's section slugs and names")
+    p.add_argument("--site", help="only this site (default: every site profile)")
+    p.add_argument("--json", action="store_true", help="print {site: [{slug, name}]} as JSON")
+    p.set_defaults(func=cmd_sections)
+
+    p = sub.add_parser("schema", help="print the JSON Schema of a record")
+    p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("prune", help="delete old run files from the feeds directory")
+    add_prune_arguments(p)
+    p.set_defaults(func=run_prune)
+
     p = sub.add_parser("reparse", help="rebuild records from stored raw HTML (no refetch)")
     p.add_argument("--store", help="SQLite path or postgresql:// DSN")
     p.set_defaults(func=cmd_reparse)
@@ -214,10 +355,16 @@ def _add_optional_commands(sub: Any) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    from newsbot.store import StoreError
+
     try:
         return int(args.func(args))
+    except StoreError as exc:  # e.g. a store file damaged past its first pages: one line
+        print(f"newsbot {args.command}: {exc}", file=sys.stderr)
+        return EXIT_ALERT
     except KeyboardInterrupt:
-        return 130
+        print("newsbot: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
 

@@ -190,9 +190,7 @@ def store_families(site: str, store: Any, run_id: str | None) -> list[Metric]:
         [site], float(sum(1 for r in runs if r["status"] == "running" and r["run_id"] != run_id))
     )
     families.append(left)
-    count, newest = store.query(
-        "SELECT COUNT(*), MAX(first_seen_at) FROM articles WHERE site = ?", (site,)
-    )[0]
+    count, newest = store.site_totals(site)
     stored = _gauge("newsbot_articles_stored", ("site",))
     stored.add_metric([site], float(count or 0))
     families.append(stored)

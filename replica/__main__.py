@@ -57,6 +57,32 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_serve_vidu(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("serve-vidu", help="serve the second portal (Báo Ví Dụ)")
+    p.add_argument("--articles", type=int, default=60, help="number of articles (10-100000)")
+    p.add_argument("--seed", type=int, default=2, help="generator seed")
+    p.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free port)")
+    p.set_defaults(func=serve_vidu)
+
+
+def serve_vidu(args: argparse.Namespace) -> int:
+    from replica.vidu import Vidu
+
+    vidu = Vidu(args.articles, args.seed)
+    origin = vidu.start(args.port)
+    print(f"Báo Ví Dụ serving {len(vidu.metas)} articles at {origin}", flush=True)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        vidu.stop()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m replica", description="A local replica of baohaiduong.vn."
@@ -64,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True)
     add_serve(subparsers)
     add_demo(subparsers)
+    add_serve_vidu(subparsers)
     return parser
 
 

@@ -151,8 +151,8 @@ def test_not_parseable_exit_3(tmp_path, capsysbinary, raw: Any, url: str, kind: 
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        pytest.param(["--url", "https://vnexpress.net/a-1.html"], "no site profile",
-                     id="foreign-host"),
+        pytest.param(["--url", "https://vnexpress.net/a-1.html", "--kind", "listing"],
+                     "no site profile", id="foreign-host-listing"),
         pytest.param(["--url", LEGACY_URL, "--site", "khong-co"], "no site profile",
                      id="unknown-site"),
     ],
@@ -228,3 +228,134 @@ def test_malformed_but_parseable_exit_0(tmp_path, capsysbinary, edit: Any, check
     record = assert_utf8_json(out)
     assert record["title"] == "Khởi công cầu vượt sông Thái Bình nối hai huyện phía Bắc"
     assert check(record)
+
+
+# --- stats per site, sections, help -------------------------------------------------
+
+GOOD = {"title": 1.0, "published_at": 1.0, "body": 0.98}
+BROKEN = {"title": 0.1, "published_at": 0.9, "body": 0.05}
+
+
+def _stored_run(store: Any, site: str, run_id: str, coverage: dict, status: str = "finished"):
+    from tests.store.factories import article
+
+    store.start_run(run_id, site, {})
+    n = 1 if site == "baohaiduong" else 2
+    record = article(n, site=site)
+    store.write_batch([record], run_id)
+    counts = {"seen": 10, "article_pages": 10} if coverage else {"seen": 0, "article_pages": 0}
+    errors = [] if coverage else [{"url": "https://baohaiduong.vn/", "reason": "HTTP 429"}]
+    store.finish_run(run_id, status, counts, coverage, {}, errors)
+
+
+@pytest.fixture
+def two_sites(store_target):
+    """Site A (baohaiduong) broke in its latest run; site B (an other paper) crawled later
+    and is fine: the latest run of any spider is B's, which used to hide A's break."""
+    from newsbot.store import open_store
+
+    with open_store(store_target) as store:
+        _stored_run(store, "baohaiduong", "20240101T000000Z-aaaaaa", GOOD)
+        _stored_run(store, "baohaiduong", "20240102T000000Z-aaaaab", BROKEN)
+        _stored_run(store, "otherpaper", "20240103T000000Z-bbbbbb", GOOD)
+    return store_target
+
+
+def stats(capsys: Any, *argv: str) -> tuple[int, str, str]:
+    code = main(["stats", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_stats_exits_1_when_any_site_dropped_even_if_the_latest_run_is_fine(two_sites, capsys):
+    code, out, err = stats(capsys, "--store", two_sites)
+    assert code == 1
+    assert "== baohaiduong ==" in out and "== otherpaper ==" in out
+    [alert] = err.splitlines()
+    assert "baohaiduong" in alert and "20240102T000000Z-aaaaab" in alert
+    assert "otherpaper" not in alert
+
+
+@pytest.mark.parametrize(("site", "status"), [("otherpaper", 0), ("baohaiduong", 1)])
+def test_stats_site_judges_that_site_only(two_sites, capsys, site, status):
+    code, out, _ = stats(capsys, "--store", two_sites, "--site", site, "--json")
+    assert code == status
+    report = json.loads(out)
+    assert report["site"] == site and report["ok"] is (status == 0)
+    assert report["last_run"]["spider"] == site
+    assert report["articles"] == 1, "only that site's articles"
+
+
+def test_stats_json_lists_every_site(two_sites, capsys):
+    code, out, _ = stats(capsys, "--store", two_sites, "--json")
+    report = json.loads(out)
+    assert code == 1 and report["ok"] is False
+    assert {s: r["ok"] for s, r in report["sites"].items()} == {
+        "baohaiduong": False,
+        "otherpaper": True,
+    }
+
+
+def test_stats_alerts_on_a_latest_run_that_fetched_nothing_it_needed(store_target, capsys):
+    from newsbot.store import open_store
+
+    with open_store(store_target) as store:
+        _stored_run(store, "baohaiduong", "20240101T000000Z-aaaaaa", GOOD)
+        # A 429 storm: no article fetched, so coverage still judges the run before it.
+        _stored_run(store, "baohaiduong", "20240102T000000Z-aaaaab", {}, "nothing_fetched")
+    code, _, err = stats(capsys, "--store", store_target)
+    assert code == 1
+    assert "fetched nothing it needed: nothing_fetched (HTTP 429)" in err
+
+
+def test_stats_unknown_site_and_missing_store_exit_2(two_sites, tmp_path, capsys):
+    code, _, err = stats(capsys, "--store", two_sites, "--site", "nope")
+    assert code == EXIT_USAGE and "unknown site 'nope'" in err and "otherpaper" in err
+    code, _, err = stats(capsys, "--store", str(tmp_path / "none.db"))
+    assert code == EXIT_USAGE and "no store at" in err
+
+
+def test_sections_lists_slug_and_name_with_the_feed_file_spelling(capsysbinary):
+    from newsbot.feeds.publish import feed_name
+
+    assert main(["sections", "--site", "baohaiduong", "--json"]) == EXIT_OK
+    rows = json.loads(capsysbinary.readouterr().out)["baohaiduong"]
+    science = next(r for r in rows if r["name"] == "Khoa học - Giáo dục")
+    # One spelling: the slug listed is the feed file's name.
+    assert science["slug"] == "khoa-hoc-giao-duc" == feed_name(science["name"])
+    assert len({r["slug"] for r in rows}) == len(rows) >= 10
+    assert main(["sections"]) == EXIT_OK
+    text = capsysbinary.readouterr().out.decode("utf-8")
+    assert "baohaiduong  khoa-hoc-giao-duc" in text and "Khoa học - Giáo dục" in text
+    assert main(["sections", "--site", "nope"]) == EXIT_USAGE
+
+
+def test_help_is_plain_text_with_exit_statuses_and_version(capsys):
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0
+    out = capsys.readouterr().out
+    assert "``" not in out and "exit status:" in out
+    for code in (0, 1, 2, 3, 75, 130):
+        assert f"{code:>3}  " in out
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.startswith("newsbot 0.")
+
+
+def test_schema_command_prints_the_shipped_schema(capsysbinary):
+    from newsbot.record import shipped_json_schema
+
+    assert main(["schema"]) == EXIT_OK
+    assert json.loads(capsysbinary.readouterr().out) == shipped_json_schema()
+
+
+def test_ctrl_c_is_status_130_with_one_line(monkeypatch, capsys):
+    import newsbot.cli as cli
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "cmd_sections", interrupted)
+    assert main(["sections"]) == 130
+    assert capsys.readouterr().err == "newsbot: interrupted\n"

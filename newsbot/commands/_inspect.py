@@ -16,6 +16,10 @@ def not_a_run(settings: Any, *, pipelines: bool = False) -> None:
     """Settings for a command that inspects pages (command line priority)."""
     if pipelines:
         return
-    settings.set("ITEM_PIPELINES", {}, priority="cmdline")
+    from newsbot.addon import ITEM_PIPELINES
+
+    # Each pipeline switched off by name: the add-on fills in only what is not named.
+    off = {path: None for path in (*ITEM_PIPELINES, *settings.getdict("ITEM_PIPELINES"))}
+    settings.set("ITEM_PIPELINES", off, priority="cmdline")
     settings.set("NEWSBOT_RECORD_RUN", False, priority="cmdline")
     settings.set("NEWSBOT_PUBLISH", False, priority="cmdline")

@@ -62,6 +62,9 @@ MIN_BODY_CHARS = 80
 #: The precise extraction is replaced by the recall one when it keeps less than this
 #: share of it (a layout table or an unusual container cut by precision).
 RECALL_RATIO = 0.5
+#: Precise extractions shorter than this (characters) are checked against a recall run;
+#: longer ones are trusted (a second trafilatura run costs as much as the first).
+RECALL_CHECK_BELOW = 2500
 
 _ERROR_TITLE = re.compile(
     r"^\W*(?:404|410|500|lỗi\b|error\b)|không tìm thấy trang|trang không tồn tại|"
@@ -182,7 +185,8 @@ def clean_authors(value: str | None, site_names: list[str] | tuple[str, ...] = (
         return None
     sites = {_loose(s) for s in site_names if s}
     names: list[str] = []
-    for part in re.split(r"\s*[,;/|]\s*|\s+(?:and|und|và|&)\s+", normalize_text(value)):
+    text = re.sub(r"\S+://\S+|www\.\S+", "", normalize_text(value))
+    for part in re.split(r"\s*[,;/|]\s*|\s+(?:and|und|và|&)\s+", text):
         part = _EMAIL.sub("", part)
         part = re.sub(r"^(?:by|von|por|par|bởi|tác giả|author)\s*[:：]?\s+", "", part, flags=re.I)
         part = part.strip(" -–—()[]:.")
@@ -194,7 +198,7 @@ def clean_authors(value: str | None, site_names: list[str] | tuple[str, ...] = (
             continue
         if len(part) > 80:
             continue
-        if part.isupper() and len(part) > 3:
+        if part.isupper() and " " in part:  # "MINH HẢI" is a name, "TTXVN" an agency
             part = part.title()
         if part not in names:
             names.append(part)
@@ -248,50 +252,33 @@ def _trafilatura(html: str, url: str, *, precision: bool) -> Any:
         return None
 
 
-_TF_BLOCKS = frozenset({"p", "head", "item", "cell", "quote", "code", "list", "table", "row"})
+_TABLE_ROW = re.compile(r"^\|(.*)\|\s*$")
+_IMAGE_LINE = re.compile(r"^!\[[^\]]*\]\([^)]*\)$")
 
 
 def _tf_paragraphs(doc: Any) -> list[str]:
-    """trafilatura's body as paragraphs: one per block, a table cell or list item each,
-    a ``<lb/>`` splitting lines."""
-    body = getattr(doc, "body", None)
-    if body is None:
-        text = getattr(doc, "text", None) or ""
-        return [p for p in (normalize_text(x) for x in text.split("\n")) if p]
+    """trafilatura's text as paragraphs: one per line, a table row's cells each one
+    (a layout table holds article text in cells), list markers and image lines gone.
+
+    Its text, not its ``body`` tree: when its own fallbacks (jusText, readability) win,
+    the text is theirs and the tree is not.
+    """
+    text = getattr(doc, "text", None) or ""
     out: list[str] = []
-    walker = etree.iterwalk(body, events=("start",))
-    for _event, el in walker:
-        tag = el.tag if isinstance(el.tag, str) else ""
-        if el is body or tag in ("list", "table", "row", "div"):
+    for raw in text.split("\n"):
+        line = raw.strip()
+        if not line or _IMAGE_LINE.match(line):
             continue
-        if tag == "graphic":
-            walker.skip_subtree()
+        row = _TABLE_ROW.match(line)
+        if row:
+            out.extend(c for c in (normalize_text(x) for x in row.group(1).split("|")) if c)
             continue
-        nested = next((c for c in el.iter(*_TF_BLOCKS) if c is not el), None)
-        if nested is not None:
-            if el.text and el.text.strip():
-                out.append(normalize_text(el.text))
-            continue
-        lines = ["".join(_tf_text(el))]
-        walker.skip_subtree()
-        for line in "".join(lines).split("\n"):
-            line = normalize_text(line)
-            if line:
-                out.append(line)
+        if line.startswith("- "):
+            line = line[2:]
+        line = normalize_text(line)
+        if line:
+            out.append(line)
     return out
-
-
-def _tf_text(el: Any) -> list[str]:
-    parts: list[str] = []
-    for event, node in etree.iterwalk(el, events=("start", "end")):
-        if event == "start":
-            if node.tag == "lb":
-                parts.append("\n")
-            elif node.text:
-                parts.append(node.text)
-        elif node is not el and node.tail:
-            parts.append(node.tail)
-    return parts
 
 
 def _locate_container(doc: HtmlElement, paragraphs: list[str]) -> HtmlElement | None:
@@ -399,12 +386,14 @@ def find_lead(
         if _AGENCY_LEAD.match(blocks[0]) and len(blocks) > 1:
             return blocks[0], "page:agency-lead"
     for desc in descriptions:
-        key = _loose(desc.rstrip(" .…").removesuffix("..."))
+        truncated = desc.rstrip().endswith(("…", "..."))
+        key = _loose(desc)
         if len(key) < 20:
             continue
         for block in blocks[:2]:
             loose = _loose(block)
-            if loose == key or (loose.startswith(key) and len(loose) - len(key) < 40):
+            longer = len(loose) - len(key)
+            if loose == key or (loose.startswith(key) and (truncated or longer < 40)):
                 return block, "page:printed-description"
         if first_block and key.startswith(first_block) and len(blocks) > 1:
             return blocks[0], "page:printed-description"
@@ -512,29 +501,38 @@ def _printed_byline(doc: HtmlElement) -> str | None:
         named = el.xpath(".//*[@itemprop='name']")
         text = element_text(named[0]) if named else element_text(el)
         if text and len(text) <= 80:
-            name = byline_name(text) or (text if len(text) <= 40 else None)
+            name = byline_name(text)
             if name:
                 return name
     return None
 
 
 def _clean_body(
-    paragraphs: list[str], parts: BodyParts, title: str | None
+    paragraphs: list[str], parts: BodyParts, titles: list[str | None]
 ) -> tuple[list[str], list[str]]:
-    """Fallback paragraphs without what the walker took out; also the dropped lines."""
+    """Fallback paragraphs without what the walker took out; also the dropped lines.
+
+    ``titles`` are every headline the page gives (printed, declared, ``<title>``): one of
+    them repeated at the top of the text is no paragraph of it.
+    """
     removed = {_loose(t) for t in parts.removed if t}
-    title_key = _loose(title or "")
+    title_keys = {_loose(t) for t in titles if t} - {""}
     out: list[str] = []
     dropped: list[str] = []
+    # What comes before the headline (menus of a table layout) is not the article.
+    heads = [i for i, t in enumerate(paragraphs[:6]) if _loose(t) in title_keys]
+    if heads:
+        dropped.extend(paragraphs[: heads[0] + 1])
+        paragraphs = paragraphs[heads[0] + 1 :]
     for i, text in enumerate(paragraphs):
         key = _loose(text)
         if not key or key in removed:
             dropped.append(text)
             continue
-        if i < 3 and not out and (key == title_key or is_call_to_action(text)):
+        if i < 3 and not out and (key in title_keys or is_call_to_action(text)):
             dropped.append(text)
             continue
-        if not out and len(text) <= 40 and parse_datetime(text).value is not None:
+        if not out and len(text) <= 60 and _is_date_line(text):
             dropped.append(text)
             continue
         rest = related_label(text)
@@ -543,6 +541,12 @@ def _clean_body(
             continue
         out.append(text)
     return out, dropped
+
+
+def _is_date_line(text: str) -> bool:
+    """A line holding a date, also one refused as impossible or implausible."""
+    parsed = parse_datetime(text)
+    return parsed.value is not None or not (parsed.reason or "").startswith(("no date", "empty"))
 
 
 def _trailing(paragraphs: list[str]) -> tuple[list[str], str | None, list[str]]:
@@ -632,7 +636,7 @@ def _extract(
         precise = _trafilatura(page, url, precision=True)
         paragraphs = _tf_paragraphs(precise) if precise is not None else []
         size = sum(len(p) for p in paragraphs)
-        if size < 2500:
+        if size < RECALL_CHECK_BELOW:
             recall = _trafilatura(page, url, precision=False)
             more = _tf_paragraphs(recall) if recall is not None else []
             if sum(len(p) for p in more) * RECALL_RATIO > size:
@@ -663,7 +667,8 @@ def _extract(
     f.set("title", clean_title(_page_title(doc), site_names, title_suffixes), "page:title")
 
     # --- body, lead ---------------------------------------------------------------------
-    blocks, _dropped = _clean_body(paragraphs, parts, f.values.get("title"))
+    titles = [f.values.get("title"), h1, s_title, tf_title, _page_title(doc)]
+    blocks, _dropped = _clean_body(paragraphs, parts, titles)
     lead, lead_rule = find_lead(doc, blocks, structured.descriptions)
     if lead is None:
         bold = _bold_first(container)

@@ -18,6 +18,7 @@ fallback's text.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -84,11 +85,12 @@ _RELATED_WORDS = re.compile(
 )
 _CAPTION_WORDS = re.compile(
     r"(?:^|[\s_-])(?:caption|wp-caption-text|image_desc|img-desc|image-desc|desc|"
-    r"photo-?caption|img-?caption|image-?caption|figcaption|legend|credit)(?:$|[\s_-])",
+    r"photo-?caption|img-?caption|image-?caption|figcaption|legend|legenda|credit|pie|"
+    r"foto-?pie|pie-?foto|bildunterschrift|bu)(?:$|[\s_-])",
     re.IGNORECASE,
 )
 _IMAGE_BOX_WORDS = re.compile(
-    r"(?:^|[\s_-])(?:wp-caption|image|img|photo|picture|figure|media|thumb\w*|expNoEdit)"
+    r"(?:^|[\s_-])(?:wp-caption|image|img|photo|foto|picture|figure|media|thumb\w*|expNoEdit)"
     r"(?:$|[\s_-])",
     re.IGNORECASE,
 )
@@ -114,13 +116,18 @@ _RELATED_LABELS = re.compile(
 _ARROW_LINE = re.compile(r"^\s*(?:>{2,}|»{1,2}|►)\s*\S")
 
 # Trailing credit lines: agency and source attributions, reporting credits.
-_CREDIT = re.compile(
+# Short ones ("Theo TTXVN", "Nguồn: VnExpress", "Ảnh: Minh Hải"): a line of a few words
+# only, since "Theo báo cáo, ..." ("according to the report") opens many sentences.
+_CREDIT_SHORT = re.compile(
     r"^\W*(?:theo\s+\S|nguồn\s*[:：]|nguồn\s+\S|source\s*[:：]|sources?\s+\S|quelle\s*[:：]|"
     r"fuente\s*[:：]|fonte\s*[:：]|via\s*[:：]|"
     r"(?:bài|ảnh|bài\s+và\s+ảnh|bài,\s*ảnh|video|clip|text|photos?|images?|"
-    r"fotos?|bild|image\s+credits?|photo\s+credits?)\s*[:：]|"
-    r"(?:additional\s+)?reporting\s+by\b|editing\s+by\b|writing\s+by\b|compiled\s+by\b|"
-    r"edited\s+by\b|translated\s+by\b|\(?(?:reporting|editing)\s+by\b)",
+    r"fotos?|bild|image\s+credits?|photo\s+credits?)\s*[:：])",
+    re.IGNORECASE,
+)
+_CREDIT = re.compile(
+    r"^\W*(?:(?:additional\s+)?reporting\s+by\b|editing\s+by\b|writing\s+by\b|"
+    r"compiled\s+by\b|edited\s+by\b|translated\s+by\b|\(?(?:reporting|editing)\s+by\b)",
     re.IGNORECASE,
 )
 _CONTRIBUTED = re.compile(
@@ -145,7 +152,8 @@ _CALL_TO_ACTION = re.compile(
     r"more\W*$|print\W*$|e-?mail\W*$|copy\s+link|reach\s+(?:the\s+)?(?:reporters?|writers?|author)|"
     r"write\s+to\s+\S+(?:\s+\S+)?\s+at\b|follow\s+(?:ap|the|our)\b|more\s+ap\b|"
     r"if\s+you\s+enjoyed|something\s+to\s+consider|listen\s+to\b|"
-    r"get\s+[\w ]{1,40}\s+delivered|disclaimer\W*$|[^ ]+@[^ ]+\.\w+(?:\s+\S+){0,3}$)",
+    r"get\s+[\w ]{1,40}\s+delivered|disclaimer\W*$|©|\(c\)\s|copyright\b|"
+    r"(?:updated|last\s+updated)\s+(?:at|on)\b|order\s+reprints|[^ ]+@[^ ]+\.\w+(?:\s+\S+){0,3}$)",
     re.IGNORECASE,
 )
 _BY_PREFIX = re.compile(
@@ -163,7 +171,7 @@ _PLACEHOLDER = re.compile(
 )
 _NOT_PICTURE = re.compile(
     r"(?:^|[\W_])(?:logo|icon|icons|avatar|emoji|emoticon|sprite|badge|favicon|gravatar|"
-    r"button|btn|arrow|rating-star|flag)(?:$|[\W_])",
+    r"button|btn|arrow|rating-star|flag|banners?|banner_\w+)(?:$|[\W_])",
     re.IGNORECASE,
 )
 _LAZY_ATTRS = (
@@ -233,6 +241,8 @@ def is_credit_line(text: str) -> bool:
     """An attribution line ("Theo TTXVN", "Nguồn: VnExpress", "Reporting by ...")."""
     if len(text) > 300:
         return False
+    if _CREDIT_SHORT.match(text):
+        return len(text) <= 60 and "," not in text.split(":", 1)[-1]
     return bool(_CREDIT.match(text) or _AGENCY_ONLY.match(text) or _CONTRIBUTED.search(text))
 
 
@@ -282,7 +292,16 @@ def _srcset_best(value: str) -> str | None:
 
 def image_source(img: HtmlElement) -> str | None:
     """The real picture of an ``<img>``: lazy-loading attributes before ``src`` (which
-    then holds a placeholder), the widest ``srcset`` candidate, no ``data:`` URIs."""
+    then holds a placeholder), the widest ``srcset`` candidate (also of the ``<source>``s
+    of its ``<picture>``), no ``data:`` URIs."""
+    # libxml2's HTML parser does not know <source> is empty: the <img> may sit inside it.
+    ancestors = list(itertools.islice(img.iterancestors(), 3))
+    picture = next((a for a in ancestors if a.tag == "picture"), None)
+    if picture is not None:
+        for source in picture.iter("source"):
+            best = _srcset_best(source.get("srcset") or source.get("data-srcset") or "")
+            if best and not best.startswith("data:") and not _PLACEHOLDER.search(best):
+                return best
     for attr in _LAZY_ATTRS:
         value = (img.get(attr) or "").strip()
         if not value or value.startswith("data:"):
@@ -300,7 +319,7 @@ def _is_picture(img: HtmlElement, src: str) -> bool:
         raw = (img.get(attr) or "").strip().rstrip("px")
         if raw.isdigit() and int(raw) < 60:
             return False
-    hints = " ".join((src.rsplit("/", 1)[-1], img.get("class") or "", img.get("id") or ""))
+    hints = " ".join((src.split("?")[0], img.get("class") or "", img.get("id") or ""))
     return not _NOT_PICTURE.search(hints)
 
 
@@ -482,8 +501,14 @@ class _Walker:
                 self.media_element(el)
                 walker.skip_subtree()
                 continue
-            if tag == "aside" or (words.strip() and _RELATED_WORDS.search(words)):
+            if words.strip() and _RELATED_WORDS.search(words):
                 self.add_related(el)
+                walker.skip_subtree()
+                continue
+            if tag == "aside":
+                # A sidebar, unless it opens with a related-stories label.
+                if related_label(element_text(el)[:80]) is not None:
+                    self.add_related(el)
                 walker.skip_subtree()
                 continue
             if self._related_after is not None:

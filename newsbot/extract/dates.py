@@ -87,7 +87,8 @@ def _time(p: str) -> str:
 
 _SEP = r"[\s,;|\-\u2013\u2014]*"
 _BEFORE = rf"(?:{_time('b')}{_SEP}(?:(?i:ngày)\s+)?)?"
-_AFTER = rf"(?:{_SEP}(?:(?i:vào\s+)?(?i:lúc)\s+)?{_time('a')})?"
+# "lúc" (Vietnamese), "às" (Portuguese), "um" (German), "at", "à", "a las" before a time.
+_AFTER = rf"(?:{_SEP}(?:(?i:vào\s+)?(?i:lúc|às|as|um|at|à|a\s+las)\s+)?{_time('a')})?"
 
 # "22/01/2021", "4/10/2024", "22-01-2021", "22.01.2021": day first, four-digit year.
 _VN_NUMERIC = re.compile(

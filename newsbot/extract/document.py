@@ -18,6 +18,7 @@ from w3lib.encoding import html_to_unicode
 #: would silently lose the article behind a padding comment or inline data.
 MAX_PAGE_BYTES = 16 * 1024 * 1024
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
 # huge_tree: libxml2 otherwise stops at a 10 MB text node or comment and drops the rest
 # of the page; input is already capped at MAX_PAGE_BYTES, so the limit buys nothing.
@@ -40,8 +41,13 @@ def decode_page(raw: bytes | str, content_type: str | None = None) -> str:
         if not raw.strip():
             raise PageError("empty document")
         head = raw[:4096]
-        if b"\x00" in head:
-            raise PageError("binary content, not HTML (NUL bytes)")
+        if b"\x00" in raw:
+            # Many NULs mean binary (or UTF-16 without a BOM); a stray one or two in a
+            # page (a CMS's bad paste) mean nothing and are dropped, as browsers do.
+            if head.count(b"\x00") > len(head) * 0.05 and not raw.startswith(_UTF16_BOMS):
+                raise PageError("binary content, not HTML (NUL bytes)")
+            if not raw.startswith(_UTF16_BOMS):
+                raw = raw.replace(b"\x00", b"")
         if len(raw) > MAX_PAGE_BYTES:
             raise PageError(f"page too large ({len(raw)} bytes, limit {MAX_PAGE_BYTES})")
         _, text = html_to_unicode(content_type, raw)
@@ -51,6 +57,7 @@ def decode_page(raw: bytes | str, content_type: str | None = None) -> str:
     controls = len(_CONTROL_CHARS.findall(sample))
     if controls > len(sample) * 0.05:
         raise PageError("binary content, not HTML (undecodable bytes)")
+    text = text.replace("\x00", "")  # a stray NUL (see above) would cut libxml2's input
     if "<" not in sample:
         raise PageError("not HTML (no markup)")
     if len(text) > MAX_PAGE_BYTES:

@@ -77,7 +77,8 @@ def extract_fallback(html: str, url: str, *, lead: str | None = None) -> dict[st
 # leaving out update stamps and lists of other stories.
 _DATE_CLASS = (
     "(contains(@class, 'date') or contains(@class, 'time') or contains(@class, 'ngay')"
-    " or contains(@class, 'publish'))"
+    " or contains(@class, 'publish') or contains(@class, 'publica') or contains(@class, 'fecha')"
+    " or contains(@class, 'datum'))"
     " and not(contains(@class, 'updat')) and not(contains(@class, 'modif'))"
     " and not(ancestor::li) and not(self::script) and not(self::style)"
 )
@@ -103,7 +104,8 @@ def find_page_date_text(doc: HtmlElement) -> str | None:
         if len(text) > 120:
             continue
         parsed = parse_datetime(text)
-        if parsed.value is None and not (parsed.reason or "").startswith(("day ", "month ")):
+        refused = ("day ", "month ", "year ", "date in the future")
+        if parsed.value is None and not (parsed.reason or "").startswith(refused):
             continue
         if _CLOCK.search(text):
             return text

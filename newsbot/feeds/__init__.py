@@ -1,9 +1,13 @@
 """What consumers read: JSON Lines (run files, by-date partitions), Atom, JSON Feed and CSV.
 
 Renderers are pure functions of record dicts; every file is written atomically
-(:mod:`newsbot.feeds.atomic`). :func:`newsbot.feeds.publish.publish_run` writes a run's
-outputs from the store and :class:`newsbot.feeds.publish.PublishPipeline` calls it at the
-end of a crawl; :mod:`newsbot.feeds.export` is ``newsbot export``.
+(:mod:`newsbot.feeds.atomic`) where :mod:`newsbot.feeds.layout` puts it (a folder per
+site, bounded file names). :func:`newsbot.feeds.publish.publish_run` writes a run's
+outputs from the store, catching up whatever the completion marker
+(:mod:`newsbot.feeds.state`) does not show as published, and
+:class:`newsbot.feeds.publish.PublishPipeline` calls it at the end of a crawl;
+:mod:`newsbot.feeds.export` is ``newsbot export`` and :mod:`newsbot.feeds.prune`
+``newsbot prune``; :mod:`newsbot.feeds.exporters` serves Scrapy's ``-O out.csv``.
 """
 
 from newsbot.feeds.atom import render_atom, write_atom

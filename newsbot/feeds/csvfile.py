@@ -3,6 +3,11 @@
 Columns are the record contract followed by the store's bookkeeping fields; list and
 object fields (images, related, media, tags) are JSON-encoded in their cell, absent
 values are empty cells. Rows end in CRLF and cells are quoted by the ``csv`` module.
+
+A cell that a spreadsheet would run as a formula (it starts with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return) gets a leading ``'``, as OWASP's "CSV Injection" page
+advises: a headline like ``=HYPERLINK(...)`` or a body starting with ``- `` opens as text.
+Programs that need every character as stored read JSON Lines instead.
 """
 
 from __future__ import annotations
@@ -30,13 +35,19 @@ STORE_FIELDS: tuple[str, ...] = (
 CSV_COLUMNS: tuple[str, ...] = RECORD_FIELDS + STORE_FIELDS
 
 
+#: First characters that make Excel, LibreOffice or Google Sheets read a cell as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def csv_cell(value: Any) -> str:
-    """A field value as CSV text: lists and dicts as JSON, None as an empty cell."""
+    """A field value as CSV text: lists and dicts as JSON, None as an empty cell, and
+    text a spreadsheet would evaluate prefixed with ``'``."""
     if value is None:
         return ""
     if isinstance(value, list | tuple | dict):
         return json.dumps(value, ensure_ascii=False)
-    return str(value)
+    text = str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def write_csv_to(fp: BinaryIO, records: Iterable[dict[str, Any]]) -> int:

@@ -4,12 +4,17 @@ Reads the store (``--store``, else env ``NEWSBOT_STORE``, else ``output/newsbot.
 writes to standard output, or atomically to ``--output PATH``. ``--since``/``--until`` are
 publish days in +07:00, both inclusive. JSON Lines and CSV list oldest first (an archive);
 Atom and JSON Feed newest first (a feed). Near-duplicates are left out unless
-``--include-duplicates``. Usage errors print one line on stderr and exit 2.
+``--include-duplicates``. ``--site`` keeps one site's records; ``--section`` takes a
+section as the portal names it or its slug (``"Khoa học - Giáo dục"`` or
+``khoa-hoc-giao-duc``). Usage errors print one line on stderr and exit 2; so does a site or
+section the store has no article of, with the nearest names it has ("did you mean ...?"),
+since an empty export with status 0 looks like success to a script.
 """
 
 from __future__ import annotations
 
 import argparse
+import difflib
 import itertools
 import os
 import sys
@@ -42,8 +47,11 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the ``newsbot export`` options to ``parser``."""
     parser.add_argument("--since", metavar="YYYY-MM-DD", help="first publish day (+07:00)")
     parser.add_argument("--until", metavar="YYYY-MM-DD", help="last publish day, inclusive")
+    parser.add_argument("--site", metavar="NAME", help="only this site (e.g. baohaiduong)")
     parser.add_argument(
-        "--section", metavar="NAME", help="only this section, as the portal names it"
+        "--section",
+        metavar="NAME",
+        help="only this section, as the portal names it or as its slug (khoa-hoc-giao-duc)",
     )
     parser.add_argument("--format", choices=FORMATS, default="jsonl", help="default: jsonl")
     parser.add_argument(
@@ -95,10 +103,61 @@ def open_export_store(target: str) -> Any:
     except ImportError as exc:  # pragma: no cover - the store package ships with newsbot
         raise ExportError(f"store backend unavailable: {exc}") from None
     try:
-        return open_store(target)
+        return open_store(target, readonly=True)
     except Exception as exc:  # an unreachable server or a file that is not a store
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ExportError(f"cannot open store {_describe(target)}: {reason}") from None
+
+
+def stored_sections(store: Any) -> dict[str, dict[str, int]]:
+    """site -> {section -> article count} of what the store holds."""
+    out: dict[str, dict[str, int]] = {}
+    for site, section, count in store.query(
+        "SELECT site, section, COUNT(*) FROM articles GROUP BY site, section"
+    ):
+        out.setdefault(str(site), {})[section or ""] = int(count)
+    return out
+
+
+def _did_you_mean(wanted: str, names: list[str]) -> str:
+    """'; did you mean 'A' or 'B'?' for the names nearest ``wanted``, or the list of names."""
+    slug = section_slug(wanted)
+    by_slug = {section_slug(n): n for n in names}
+    near = [n for n in names if slug and slug in section_slug(n)]
+    near += [
+        by_slug[m]
+        for m in difflib.get_close_matches(slug, list(by_slug), n=3, cutoff=0.6)
+        if by_slug[m] not in near
+    ]
+    if near:
+        return "; did you mean " + " or ".join(repr(n) for n in near[:3]) + "?"
+    shown = ", ".join(repr(n) for n in names[:10]) + (", ..." if len(names) > 10 else "")
+    return f"; the store has {shown}" if names else "; the store has no article"
+
+
+def resolve_filters(
+    store: Any, site: str | None, section: str | None
+) -> tuple[str | None, str | None]:
+    """The site and section names as stored, for the names given on the command line.
+
+    A section matches by its name or its slug; raises :class:`ExportError` (with the
+    nearest stored names) for a site or section the store has no article of.
+    """
+    if site is None and section is None:
+        return None, None
+    known = stored_sections(store)
+    if site is not None and site not in known:
+        raise ExportError(f"no site {site!r} in the store{_did_you_mean(site, sorted(known))}")
+    if section is None:
+        return site, None
+    names = sorted({n for s, sections in known.items() if site in (None, s) for n in sections if n})
+    if section in names:
+        return site, section
+    matches = [n for n in names if section_slug(n) == section_slug(section)]
+    if len(matches) == 1:
+        return site, matches[0]
+    where = f" of site {site!r}" if site else ""
+    raise ExportError(f"no section {section!r}{where} in the store{_did_you_mean(section, names)}")
 
 
 def select_records(
@@ -106,6 +165,7 @@ def select_records(
     *,
     since: date | None = None,
     until: date | None = None,
+    site: str | None = None,
     section: str | None = None,
     include_duplicates: bool = False,
     newest_first: bool = False,
@@ -117,6 +177,7 @@ def select_records(
     rows = store.iter_articles(
         since=(since - timedelta(days=1)).isoformat() if since else None,
         until=(until + timedelta(days=1)).isoformat() if until else None,
+        site=site,
         section=section,
         include_duplicates=include_duplicates,
         newest_first=newest_first,
@@ -125,6 +186,7 @@ def select_records(
         r
         for r in unique_by_url(rows)
         if (include_duplicates or not is_duplicate(r))
+        and (site is None or r.get("site") == site)
         and (section is None or r.get("section") == section)
         and (since is None or (local_date(r.get("published_at")) or date.min) >= since)
         and (until is None or (local_date(r.get("published_at")) or date.max) <= until)
@@ -139,7 +201,8 @@ def _write(args: argparse.Namespace, records: Iterator[dict[str, Any]], out: Bin
         write_csv_to(out, records)
     else:
         chosen = latest(records, None, include_duplicates=True)
-        name = section_slug(args.section) if args.section else "all"
+        parts = (args.site, section_slug(args.section) if args.section else "all")
+        name = "/".join(part for part in parts if part)
         meta = feed_meta(chosen, name or "section", args.section)
         if args.format == "atom":
             data = render_atom(
@@ -176,11 +239,18 @@ def run_export(args: argparse.Namespace) -> int:
         print(f"newsbot export: {exc}", file=sys.stderr)
         return EXIT_USAGE
     try:
+        try:
+            site, section = resolve_filters(store, args.site, args.section)
+        except ExportError as exc:
+            print(f"newsbot export: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        args.section = section
         records = select_records(
             store,
             since=since,
             until=until,
-            section=args.section,
+            site=site,
+            section=section,
             include_duplicates=args.include_duplicates,
             newest_first=args.format in ("atom", "json"),
             limit=args.limit,

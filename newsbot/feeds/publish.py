@@ -66,6 +66,8 @@ DEFAULT_FEEDS_LIMIT = 100
 #: too, and the directory is rebuilt whole.
 RECOVER_RUNS = 100
 LOCK_FILE = ".publish.lock"
+#: The spider name ``newsbot reparse`` records its runs under.
+REPARSE_SPIDER = "reparse"
 
 #: Kept for callers of the earlier single-folder layout.
 feed_name = feed_stem
@@ -230,26 +232,10 @@ def _newest(
     store: Any, limit: int, *, site: str | None = None, section: str | None = None
 ) -> list[dict[str, Any]]:
     """The latest ``limit`` records (no near-duplicates) of a site and/or section."""
-    # The store filters by section; the site is checked here, reading newest first only
-    # until the feed is full.
     rows = store.iter_articles(
-        section=section,
-        include_duplicates=False,
-        newest_first=True,
-        limit=None if site else limit,
+        site=site, section=section, include_duplicates=False, newest_first=True, limit=limit
     )
-    chosen: list[dict[str, Any]] = []
-    try:
-        for record in unique_by_url(rows):
-            if site is None or record.get("site") == site:
-                chosen.append(record)
-                if len(chosen) >= limit:
-                    break
-    finally:
-        close = getattr(rows, "close", None)
-        if close:  # a generator left half-read holds a cursor (PostgreSQL: a connection)
-            close()
-    return latest(chosen, limit)
+    return latest(rows, limit)
 
 
 class _Latest:
@@ -398,11 +384,20 @@ def _publish(
         and len(window) >= RECOVER_RUNS
         and not any(state.knows(r["run_id"]) for r in window)
     )
-    rebuild = state is None or overflow
+    # A reparse can move articles to other days (a date-parser fix); the days they left
+    # are known nowhere, so one pass over the store rebuilds every partition.
+    reparsed = [
+        r["run_id"]
+        for r in window
+        if r["spider"] == REPARSE_SPIDER and (state is None or r["run_id"] not in state.complete)
+    ]
+    rebuild = state is None or overflow or bool(reparsed)
     if overflow:
         logger.warning(
             "the last %d runs were never completely published: rebuilding %s", len(window), root
         )
+    elif reparsed and state is not None:
+        logger.info("records were reparsed (run %s): rebuilding %s", reparsed[0], root)
     errors: list[dict[str, str]] = []
 
     def attempt(target: Path | str, write: Any) -> Any:
@@ -447,17 +442,20 @@ def _publish(
                 touched.note(record)
             continue
         count = attempt(earlier_path, lambda p=earlier_path, c=changes: _write_run_file(p, c))
+        for _ in changes:  # a write that failed midway: still note every day it touched
+            pass
         if count:
             recovered.append({"run_id": earlier, "path": str(earlier_path), "count": count})
             logger.warning("run %s was not published; published its %d records now", earlier, count)
     before = touched.records
-    run_count = attempt(
-        path, lambda: _write_run_file(path, touched.noting(store.iter_run_changes(run_id)))
-    )
-    run_count = touched.records - before if run_count is None else run_count
+    changes = touched.noting(store.iter_run_changes(run_id))
+    written = attempt(path, lambda: _write_run_file(path, changes))
+    for _ in changes:
+        pass
+    run_count = touched.records - before
     report: dict[str, Any] = {
         "run_id": run_id,
-        "run_file": {"path": str(path) if run_count else None, "count": run_count},
+        "run_file": {"path": str(path) if written else None, "count": run_count},
         "recovered_runs": recovered,
         "partitions": [],
         "feeds": [],
@@ -500,7 +498,7 @@ def _publish(
         groups = accumulated.keys()
         chosen = {key: accumulated.get(*key) for key in groups}
         newest: list[dict[str, Any]] | None = accumulated.get(None, None)
-    elif touched.records:
+    elif touched.records or touched.sites:
         groups = [(s, None) for s in sorted(touched.sites)] + sorted(touched.sections)
         chosen = {(s, c): _newest(store, limit, site=s, section=c) for s, c in groups}
         newest = _newest(store, limit)
@@ -631,11 +629,11 @@ def _index_doc(
 class PublishPipeline:
     """Scrapy item pipeline that publishes the run's outputs once the crawl is over.
 
-    Items pass through unchanged (internal ``_`` keys removed). With the newsbot store
-    pipelines on, publishing is a ``RunRecorder.before_finish`` callback: it runs once the
-    last batch is written and before the run is recorded and its store lock released, so no
-    other run writes while the feeds are built. Without them (no recorder for the crawler
-    when this pipeline is built) it runs on ``spider_closed``, which Scrapy sends after
+    Items pass through unchanged (internal ``_`` keys removed). With the newsbot run state
+    (the ``RunState`` extension) on, publishing listens to its ``run_stored`` signal, sent
+    once the last batch is written and before the run is recorded and its store lock
+    released, so no other run writes while the feeds are built. Without it it runs on
+    ``spider_closed``, which Scrapy sends after
     every pipeline's ``close_spider``; pipelines close in parallel, so publishing from
     ``close_spider`` could miss the last batch.
 
@@ -664,13 +662,14 @@ class PublishPipeline:
         self.store_target = store
         self.base_url = base_url
         self.report: dict[str, Any] | None = None
+        self.attempted = False
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> PublishPipeline:
         from scrapy import signals
         from scrapy.exceptions import NotConfigured
 
-        from newsbot.pipelines.run import RunRecorder, store_target
+        from newsbot.pipelines.run import RunState, run_stored, store_target
 
         settings = crawler.settings
         if not settings.getbool("NEWSBOT_PUBLISH", True):
@@ -682,14 +681,20 @@ class PublishPipeline:
             store=store_target(settings),
             base_url=settings.get("NEWSBOT_FEEDS_BASE_URL") or None,
         )
-        # Pipelines are built in priority order, so the store pipelines' recorder exists
-        # by now when they are on.
-        recorder = RunRecorder.existing(crawler)
-        if recorder is not None:
-            recorder.before_finish(pipeline.publish)
+        if crawler.get_extension(RunState) is not None:
+            crawler.signals.connect(pipeline.run_stored, signal=run_stored)
+            crawler.signals.connect(pipeline.run_not_stored, signal=signals.spider_closed)
         else:
             crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
+
+    def run_stored(self, run_id: str, store: Any = None, reason: str | None = None) -> None:
+        self.publish()
+
+    def run_not_stored(self, spider: Any = None, reason: str | None = None) -> None:
+        # The run never started (e.g. the store was locked): say why nothing was published.
+        if not self.attempted:
+            self.publish()
 
     def process_item(self, item: Any) -> Any:
         # Last in the chain: internal keys (raw HTML bytes, fetch bookkeeping) are
@@ -712,6 +717,7 @@ class PublishPipeline:
 
     def publish(self) -> dict[str, Any] | None:
         """Publish the crawl's run (or skip it, saying why); return publish_run's report."""
+        self.attempted = True
         stats = self.crawler.stats
         fatal = stats.get_value("newsbot/fatal")
         if fatal:

@@ -1,8 +1,8 @@
 """NormalizePipeline: every text field NFC, whitespace collapsed, lists without repeats.
 
 ``normalize_record`` is the pure function (``reparse`` uses it too). The body keeps
-its paragraph breaks (paragraphs joined by one blank line, as the contract says);
-every other string is one line. Empty strings become ``None`` so that "absent" has
+its paragraph breaks (paragraphs joined by one blank line, as the contract says; the
+fields declared ``paragraphs`` in :mod:`newsbot.record`); every other string is one line. Empty strings become ``None`` so that "absent" has
 one spelling. Keys starting with ``_`` (raw HTML, bookkeeping) and ``provenance``
 pass untouched.
 """
@@ -17,10 +17,9 @@ from itemadapter import ItemAdapter
 
 from newsbot.extract.text import join_paragraphs
 from newsbot.extract.text import normalize_text as normalize_line
+from newsbot.record import PARAGRAPH_FIELDS
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
-#: Fields whose text is paragraphs; the rest collapse to one line.
-PARAGRAPH_FIELDS = frozenset({"body"})
 
 
 def normalize_text(value: str, *, paragraphs: bool = False) -> str | None:

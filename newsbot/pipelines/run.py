@@ -1,19 +1,31 @@
-"""RunRecorder: one crawl run's store, lock, ``crawl_runs`` row and write batches.
+"""RunState: one crawl run's store, lock, ``crawl_runs`` row and write batches.
 
-One recorder per crawler (:meth:`RunRecorder.for_crawler`), shared by the dedup
-and store pipelines. Lifecycle:
+A Scrapy extension (enabled by the :mod:`newsbot.addon` add-on); the pipelines find it
+with ``crawler.get_extension(RunState)``, so there is one per crawler and no registry.
+Lifecycle:
 
 * ``start`` (StorePipeline.open_spider): open the store, take the run lock, create
   the run id (UTC timestamp + short random; stats ``newsbot/run_id`` and spider
   attribute ``run_id``) and write the ``crawl_runs`` row with status "running".
   If another run holds the lock: one log line, stats ``newsbot/fatal``, and the
   spider closes with reason ``store_locked`` before any request is sent.
-* ``add``: buffer a record; a full batch is written in one transaction.
-* ``flush`` (StorePipeline.close_spider): write what is buffered.
-* ``finish`` (``spider_closed`` signal, which knows the close reason): flush, run
-  the ``before_finish`` callbacks (the publish pipeline publishes there, so feeds
-  are written while the run still holds the lock), then write status, counts,
-  coverage, provenance mix and errors, and release the lock.
+* ``add`` (StorePipeline.process_item): buffer a record and return a Deferred that
+  fires with its write result once its batch is written (one transaction), when
+  ``NEWSBOT_STORE_BATCH`` records are waiting or ``NEWSBOT_STORE_BATCH_WAIT``
+  seconds after the first of them. The item then carries what the store made of it
+  (``content_hash``, ``version``, ``first_seen_at``, ``last_seen_at``,
+  ``duplicate_of``), so ``-O``/``FEEDS`` files hold the same record as the feeds.
+* ``flush`` (StorePipeline.close_spider, and the two triggers above).
+* ``finish`` (``spider_closed``, which knows the close reason): flush, send the
+  :data:`run_stored` signal (the publisher listens: feeds are written while the run
+  still holds the lock), then write status, counts, coverage, provenance mix and
+  errors, and release the lock.
+
+What is fetched but is not the record (raw HTML, the URL it came from, when) travels
+beside the item: :class:`FetchedPage`, kept by :meth:`RunState.keep_page` (the
+:class:`newsbot.pipelines.pages.FetchedPageMiddleware` calls it with each item's
+response) in a map keyed by the item until it is written or dropped. The write request handed to the store is
+the record plus that page plus the dedup annotations.
 
 Coverage is measured against every article page the spider tried to parse
 (stats ``newsbot/article_pages``), not only the items it produced: a page the
@@ -29,22 +41,26 @@ import contextlib
 import logging
 import os
 import secrets
-import weakref
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from itemadapter import ItemAdapter
 from scrapy import signals
-from scrapy.exceptions import CloseSpider
+from scrapy.exceptions import CloseSpider, NotConfigured
+from twisted.internet.defer import Deferred
 
-from newsbot.record import COVERAGE_FIELDS
-from newsbot.store import DEFAULT_TARGET, Store, StoreError, StoreLocked, open_store
-from newsbot.store.dedup import DEFAULT_NUM_PERM, DEFAULT_THRESHOLD, Deduplicator
+from newsbot.record import BOOKKEEPING_FIELDS, COVERAGE_FIELDS
+from newsbot.store import DEFAULT_TARGET, Store, StoreError, StoreLocked, WriteResult, open_store
+from newsbot.store.dedup import Deduplicator
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_BATCH = 100
+#: Signal sent once the run's last record is written, before the run is recorded and its
+#: lock released. Arguments: ``run_id`` (str), ``store`` (the open :class:`Store`),
+#: ``reason`` (the close reason). Handlers may read the store; no other run writes.
+run_stored = object()
+
 #: Outcome name -> key in the run's counts.
 COUNT_KEYS = {
     "new": "new",
@@ -54,14 +70,21 @@ COUNT_KEYS = {
     "error": "store_errors",
 }
 
-_recorders: weakref.WeakKeyDictionary[Any, RunRecorder] = weakref.WeakKeyDictionary()
+
+@dataclass(slots=True, frozen=True)
+class FetchedPage:
+    """The page an item was parsed from: kept for ``newsbot reparse``, never exported."""
+
+    url: str
+    fetched_at: str
+    body: bytes
 
 
 def store_target(settings: Any) -> str:
     """Where the store is: setting ``NEWSBOT_STORE``, else env ``NEWSBOT_STORE``, else default.
 
-    The setting wins: ``newsbot/settings.py`` already defaults it from the environment,
-    so a value here is either the environment's or a deliberate ``-s NEWSBOT_STORE=...``.
+    The setting wins: the add-on already defaults it from the environment, so a value
+    here is either the environment's or a deliberate ``-s NEWSBOT_STORE=...``.
     ``settings`` is Scrapy ``Settings`` or any mapping with ``get``.
     """
     return settings.get("NEWSBOT_STORE") or os.environ.get("NEWSBOT_STORE") or DEFAULT_TARGET
@@ -69,6 +92,10 @@ def store_target(settings: Any) -> str:
 
 def new_run_id() -> str:
     return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _spider_args(spider: Any) -> dict[str, Any]:
@@ -93,7 +120,18 @@ def _spider_args(spider: Any) -> dict[str, Any]:
     }
 
 
-class RunRecorder:
+class _Pending:
+    """A record waiting for its batch: the item, what the store is given, the waiter."""
+
+    __slots__ = ("done", "item", "write")
+
+    def __init__(self, item: Any, write: dict[str, Any]) -> None:
+        self.item = item
+        self.write = write
+        self.done: Deferred[WriteResult] = Deferred()
+
+
+class RunState:
     """Store access and run bookkeeping for one crawler (see module docstring)."""
 
     def __init__(self, crawler: Any) -> None:
@@ -101,47 +139,50 @@ class RunRecorder:
         self.stats = crawler.stats
         settings = crawler.settings
         self.target = store_target(settings)
-        batch = settings.getint("NEWSBOT_STORE_BATCH", DEFAULT_BATCH)
+        batch = settings.getint("NEWSBOT_STORE_BATCH")
         if settings.get("JOBDIR"):
             # A resumable job records requests as seen before their items are stored;
             # a SIGKILL would lose a buffered batch for good, so write each item.
             batch = 1
         self.batch_size = max(1, batch)
-        self.threshold = settings.getfloat("NEWSBOT_NEAR_DUP_THRESHOLD", DEFAULT_THRESHOLD)
-        self.num_perm = settings.getint("NEWSBOT_MINHASH_PERM", DEFAULT_NUM_PERM)
+        self.batch_wait = max(0.0, settings.getfloat("NEWSBOT_STORE_BATCH_WAIT"))
+        self.threshold = settings.getfloat("NEWSBOT_NEAR_DUP_THRESHOLD")
+        self.num_perm = settings.getint("NEWSBOT_MINHASH_PERM")
         self._store: Store | None = None
         self._dedup: Deduplicator | None = None
         self._lock = contextlib.ExitStack()
+        self._timer: Any = None
         self.run_id: str | None = None
         self.started = False
-        self.buffer: list[dict[str, Any]] = []
+        self.pending: list[_Pending] = []
         self.raw_buffer: list[dict[str, Any]] = []
         self.counts: dict[str, int] = {key: 0 for key in COUNT_KEYS.values()}
         self.errors: list[dict[str, str]] = []
+        # Beside each item until it is written or dropped. Keyed by identity (dict items
+        # are neither hashable nor weak-referenceable); the item is held with its entry so
+        # the id cannot be reused while the entry lives.
+        self._pages: dict[int, tuple[Any, FetchedPage]] = {}
+        self._writes: dict[int, tuple[Any, dict[str, Any]]] = {}
         # URLs this run stored as new: if a later record supersedes one, it moves from
         # "new" to "duplicates" so the counts match what the store holds.
         self._new_urls: set[str] = set()
-        self._before_finish: list[Callable[[], Any]] = []
         crawler.signals.connect(self._item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(self._spider_closed, signal=signals.spider_closed)
 
     @classmethod
-    def for_crawler(cls, crawler: Any) -> RunRecorder:
-        recorder = _recorders.get(crawler)
-        if recorder is None:
-            recorder = _recorders[crawler] = cls(crawler)
-        return recorder
+    def from_crawler(cls, crawler: Any) -> RunState:
+        return cls(crawler)
 
     @classmethod
-    def existing(cls, crawler: Any) -> RunRecorder | None:
-        """The crawler's recorder if a pipeline has made one, else None (never creates one)."""
-        return _recorders.get(crawler)
-
-    def before_finish(self, callback: Callable[[], Any]) -> None:
-        """Call ``callback()`` at the end of the run, after the last batch is written and
-        before the run is recorded and its lock released (also when the run never started,
-        so the callback can say why it has nothing to do). Errors are logged, not raised."""
-        self._before_finish.append(callback)
+    def of(cls, crawler: Any) -> RunState:
+        """The crawler's run state (the extension the add-on enables)."""
+        state = crawler.get_extension(cls)
+        if state is None:
+            raise NotConfigured(
+                "the newsbot pipelines need the RunState extension: "
+                'add ADDONS = {"newsbot.addon.Newsbot": 0} to the settings'
+            )
+        return state
 
     # -- store and dedup ---------------------------------------------------------
 
@@ -164,6 +205,40 @@ class RunRecorder:
                 )
         return self._dedup
 
+    # -- what travels beside an item ---------------------------------------------
+
+    def keep_page(self, item: Any, url: str, body: bytes, fetched_at: str | None = None) -> None:
+        """Remember the page ``item`` was parsed from (fetched from ``url``)."""
+        self._pages[id(item)] = (item, FetchedPage(url, fetched_at or utc_now(), body))
+
+    def page_of(self, item: Any) -> FetchedPage | None:
+        kept = self._pages.get(id(item))
+        page = kept[1] if kept is not None else None
+        if page is None and isinstance(item, dict) and item.get("_raw_html") is not None:
+            # A producer that still puts the page on a dict item (tests, other spiders).
+            url = item.get("_fetched_url") or item.get("url") or ""
+            page = FetchedPage(str(url), item.get("_fetched_at") or utc_now(), item["_raw_html"])
+        return page
+
+    def write_request(self, item: Any) -> dict[str, Any]:
+        """What the store is given for ``item``: its fields, its page, dedup annotations.
+
+        Made once per item (the dedup pipeline annotates it, the store pipeline writes it).
+        """
+        kept = self._writes.get(id(item))
+        write = kept[1] if kept is not None else None
+        if write is None:
+            write = {
+                k: v for k, v in ItemAdapter(item).asdict().items() if not str(k).startswith("_")
+            }
+            page = self.page_of(item)
+            if page is not None:
+                write.update(
+                    _raw_html=page.body, _fetched_url=page.url, _fetched_at=page.fetched_at
+                )
+            self._writes[id(item)] = (item, write)
+        return write
+
     # -- lifecycle -----------------------------------------------------------------
 
     def _fatal(self, message: str, reason: str) -> CloseSpider:
@@ -178,8 +253,10 @@ class RunRecorder:
             store = self.store
         except StoreError as exc:
             raise self._fatal(f"cannot open the store: {exc}", "store_unavailable") from None
+        # The lock is per (store, site): runs of two sites go on at once into one store.
+        site = getattr(getattr(spider, "site", None), "name", None) or spider.name
         try:
-            self._lock.enter_context(store.run_lock())
+            self._lock.enter_context(store.run_lock(site))
         except StoreLocked as exc:
             raise self._fatal(str(exc), "store_locked") from None
         self.run_id = new_run_id()
@@ -188,42 +265,100 @@ class RunRecorder:
         args = _spider_args(spider)
         if self.crawler.settings.get("JOBDIR"):
             args["JOBDIR"] = self.crawler.settings.get("JOBDIR")
-        store.start_run(self.run_id, spider.name, args)
+        store.start_run(self.run_id, spider.name, args, site=site)
         self.started = True
         logger.info("run %s started on store %s", self.run_id, store.describe())
 
-    def add(self, item: Any) -> None:
-        # A shallow copy is enough: the store serialises the record, nothing mutates it.
-        self.buffer.append(dict(item) if isinstance(item, dict) else ItemAdapter(item).asdict())
-        if len(self.buffer) >= self.batch_size:
+    def add(self, item: Any) -> Deferred[WriteResult]:
+        """Buffer ``item``; the Deferred fires with its write result once it is written."""
+        entry = _Pending(item, self.write_request(item))
+        self._writes.pop(id(item), None)
+        self._pages.pop(id(item), None)
+        self.pending.append(entry)
+        if len(self.pending) >= self.batch_size:
             self.flush()
+        elif self._timer is None:
+            # Without a deadline, records waiting for a batch that never fills (the last
+            # ones of a run, a slow crawl) would hold their responses and stall the crawl.
+            from scrapy.utils.asyncio import call_later
+
+            self._timer = call_later(self.batch_wait, self._deadline)
+        return entry.done
+
+    def _deadline(self) -> None:
+        self._timer = None
+        self.flush()
 
     def flush(self) -> None:
-        if not self.started:
-            return
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         if self.raw_buffer:
             pages, self.raw_buffer = self.raw_buffer, []
             try:
                 self.store.save_raw_pages(pages)
             except Exception as exc:  # noqa: BLE001 - raw pages are a convenience, never fatal
                 logger.error("could not keep %d raw pages: %s", len(pages), exc)
-        if not self.buffer:
+        if not self.pending:
             return
-        records, self.buffer = self.buffer, []
-        results = self.store.write_batch_results(records, self.run_id)
-        for record, result in zip(records, results, strict=True):
-            outcome = result.outcome
-            self.counts[COUNT_KEYS[outcome]] += 1
-            self.stats.inc_value(f"newsbot/stored/{outcome}")
-            if outcome == "new":
-                self._new_urls.add(str(record.get("url")))
-            elif outcome == "error":
-                reason = result.reason or "store write failed"
-                self.errors.append({"url": str(record.get("url")), "reason": reason})
-            if result.marked_duplicate:
-                self._count_marked_duplicate(result.marked_duplicate)
+        batch, self.pending = self.pending, []
+        if not self.started:
+            for entry in batch:
+                entry.done.callback(WriteResult("error", "the run never started"))
+            return
+        try:
+            results = self.store.write_batch_results([e.write for e in batch], self.run_id)
+            if len(results) != len(batch):
+                raise StoreError(f"{len(results)} write results for {len(batch)} records")
+        except Exception as exc:  # noqa: BLE001 - every waiting record must learn its fate
+            logger.error("store write of %d records failed: %s", len(batch), exc)
+            results = [WriteResult("error", f"store write failed: {exc}")] * len(batch)
+        stored = self._stored_rows(batch, results)
+        for entry, result in zip(batch, results, strict=True):
+            self._count(entry.write, result)
+            row = stored.get(str(entry.write.get("url")))
+            if row is not None:
+                adapter = ItemAdapter(entry.item)
+                for field in BOOKKEEPING_FIELDS:
+                    adapter[field] = row.get(field)
         if self._dedup is not None:
             self._dedup.flushed()
+        for entry, result in zip(batch, results, strict=True):
+            entry.done.callback(result)
+
+    def _stored_rows(
+        self, batch: list[_Pending], results: list[WriteResult]
+    ) -> dict[str, dict[str, Any]]:
+        """The stored record of every written entry, by the URL it was written under."""
+        rows: dict[str, dict[str, Any]] = {}
+        for entry, result in zip(batch, results, strict=True):
+            if result.outcome == "error":
+                continue
+            write = entry.write
+            url = str(write.get("url"))
+            try:
+                row = self.store.get_article(url)
+                if row is None:  # stored under the URL its (site, source_id) first had
+                    known = self.store.find_identity(url, write.get("site"), write.get("source_id"))
+                    row = self.store.get_article(known) if known else None
+            except Exception as exc:  # noqa: BLE001 - the record is stored; only the echo is lost
+                logger.warning("could not read back %s: %s", url, exc)
+                row = None
+            if row is not None:
+                rows[url] = row
+        return rows
+
+    def _count(self, write: dict[str, Any], result: WriteResult) -> None:
+        outcome = result.outcome
+        self.counts[COUNT_KEYS[outcome]] += 1
+        self.stats.inc_value(f"newsbot/stored/{outcome}")
+        if outcome == "new":
+            self._new_urls.add(str(write.get("url")))
+        elif outcome == "error":
+            reason = result.reason or "store write failed"
+            self.errors.append({"url": str(write.get("url")), "reason": reason})
+        if result.marked_duplicate:
+            self._count_marked_duplicate(result.marked_duplicate)
 
     def _count_marked_duplicate(self, url: str) -> None:
         # A stored original turned into a copy of the earlier publication just written.
@@ -237,10 +372,18 @@ class RunRecorder:
 
     def _item_dropped(self, item: Any, response: Any = None, exception: Any = None) -> None:
         # Keep the page of a dropped article: after a parser fix, reparse recovers it.
-        adapter = ItemAdapter(item)
-        if self.started and adapter.get("_raw_html") is not None:
+        page = self.page_of(item)
+        self._pages.pop(id(item), None)
+        self._writes.pop(id(item), None)
+        if self.started and page is not None:
+            url = ItemAdapter(item).get("url") or page.url
             self.raw_buffer.append(
-                {k: adapter.get(k) for k in ("url", "_fetched_url", "_fetched_at", "_raw_html")}
+                {
+                    "url": url,
+                    "_fetched_url": page.url,
+                    "_fetched_at": page.fetched_at,
+                    "_raw_html": page.body,
+                }
             )
 
     def summary(self) -> tuple[dict[str, Any], dict[str, float], dict[str, dict[str, int]]]:
@@ -283,23 +426,17 @@ class RunRecorder:
                 provenance.setdefault(field, {})[source] = int(value)
         return counts, coverage, provenance
 
-    def _run_before_finish(self) -> None:
-        # Taken off the list first: each callback runs once even if finish runs twice.
-        callbacks, self._before_finish = self._before_finish, []
-        for callback in callbacks:
-            try:
-                callback()
-            except Exception:  # noqa: BLE001 - the run must still be recorded and unlocked
-                logger.exception("end-of-run callback %r failed", callback)
-
     def finish(self, reason: str) -> None:
         if not self.started:
-            self._run_before_finish()
+            self.flush()
             self.close()
             return
         try:
             self.flush()
-            self._run_before_finish()
+            assert self.run_id is not None
+            self.crawler.signals.send_catch_log(
+                run_stored, run_id=self.run_id, store=self.store, reason=reason
+            )
             spider_errors = self.stats.get_value("newsbot/errors") or []
             # Entries keep every key the spider gave (kind, the transient flag, status).
             self.errors = [
@@ -312,15 +449,38 @@ class RunRecorder:
                 if isinstance(e, dict)
             ] + self.errors
             counts, coverage, provenance = self.summary()
-            status = "finished" if reason == "finished" else reason
-            assert self.run_id is not None
-            self.store.finish_run(self.run_id, status, counts, coverage, provenance, self.errors)
+            # The spider may know better than the close reason (a run that fetched none
+            # of its start points can end "finished" in Scrapy's eyes).
+            status = self.stats.get_value("newsbot/run_status") or (
+                "finished" if reason == "finished" else reason
+            )
+            if self.counts["store_errors"] and status == "finished":
+                # Records were lost to the store: the run did not do its job. Not
+                # "finished", so the next run walks every listing; non-zero for cron.
+                status = "failed"
+                self._fail_exit()
+            try:
+                self.store.finish_run(
+                    self.run_id, status, counts, coverage, provenance, self.errors
+                )
+            except Exception as exc:  # noqa: BLE001 - the store is gone: say so, fail the run
+                logger.error("could not record the end of run %s: %s", self.run_id, exc)
+                self._fail_exit()
             logger.info("run %s %s: %s", self.run_id, status, counts)
         finally:
             self.started = False
             self.close()
 
+    def _fail_exit(self) -> None:
+        if not self.stats.get_value("newsbot/exit_status"):
+            self.stats.set_value("newsbot/exit_status", 1)
+
     def close(self) -> None:
+        self._pages.clear()
+        self._writes.clear()
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         self._lock.close()
         if self._store is not None:
             self._store.close()

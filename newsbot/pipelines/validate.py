@@ -5,7 +5,8 @@ contract field it holds (``newsbot/coverage/<field>``) and where each field came
 from (``newsbot/provenance/<field>/<source>``), so a run can report per-field
 coverage and the provenance mix: a layout change shows up as a falling share.
 
-A record without a URL, title, parseable ``published_at`` or body is dropped
+A record without a URL or a required field (declared in :mod:`newsbot.record`: title,
+``published_at``, body), or with an unparseable ``published_at``, is dropped
 (``DropItem``), logged once with its URL and reason and counted in
 ``newsbot/dropped/<reason>``; it never reaches the store half-filled.
 ``missing_reason`` is the pure rule (``reparse`` uses it too).
@@ -42,11 +43,8 @@ def missing_reason(record: Any) -> str | None:
 
 def _drop(message: str) -> DropItem:
     # Our own warning line is the one log entry; Scrapy's (which prints the whole
-    # item, raw HTML included) goes to DEBUG.
-    try:
-        return DropItem(message, log_level="DEBUG")
-    except TypeError:  # Scrapy < 2.13 has no log_level
-        return DropItem(message)
+    # item) goes to DEBUG.
+    return DropItem(message, log_level="DEBUG")
 
 
 class ValidatePipeline:
@@ -76,7 +74,7 @@ class ValidatePipeline:
         reason = missing_reason(item)
         if reason is None:
             return item
-        url = adapter.get("url") or adapter.get("_fetched_url") or "(no url)"
+        url = adapter.get("url") or "(no url)"
         self.stats.inc_value(f"newsbot/dropped/{reason}")
         logger.warning("dropped %s: %s", url, reason)
         raise _drop(f"{reason}: {url}")

@@ -1,7 +1,8 @@
-"""Publisher profiles. One module per publisher, each exposing ``SITE``.
+"""Publisher profiles and the registry that finds them.
 
-Adding a portal means adding one module here (and its fixtures); the registry finds
-it by name, so spiders, pipelines and the CLI need no change.
+Every module of ``newsbot.sites.publishers`` is one publisher exposing ``SITE`` (a
+:class:`~newsbot.sites.portal.PortalSite`); the registry lists that package, so
+spiders, pipelines and the CLI need no change when a publisher is added.
 """
 
 from __future__ import annotations
@@ -10,17 +11,15 @@ import importlib
 import pkgutil
 from functools import cache
 
+from newsbot.sites import publishers
 from newsbot.sites.portal import PortalSite
 
-_NOT_PUBLISHERS = frozenset({"base", "portal", "onecms"})
 
-
+@cache
 def site_names() -> list[str]:
     """Names of every publisher module."""
     return sorted(
-        m.name
-        for m in pkgutil.iter_modules(__path__)
-        if m.name not in _NOT_PUBLISHERS and not m.name.startswith("_")
+        m.name for m in pkgutil.iter_modules(publishers.__path__) if not m.name.startswith("_")
     )
 
 
@@ -29,8 +28,11 @@ def get_site(name: str) -> PortalSite:
     """The profile of publisher ``name``; ``KeyError`` if there is none."""
     if name not in site_names():
         raise KeyError(f"no site profile named {name!r} (known: {', '.join(site_names())})")
-    module = importlib.import_module(f"{__name__}.{name}")
-    return module.SITE
+    module = importlib.import_module(f"{publishers.__name__}.{name}")
+    site = module.SITE
+    if not isinstance(site, PortalSite) or site.name != name:
+        raise TypeError(f"{module.__name__}.SITE must be a PortalSite named {name!r}")
+    return site
 
 
 def site_for_url(url: str) -> PortalSite | None:

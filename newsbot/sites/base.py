@@ -1,14 +1,16 @@
-"""What every publisher profile provides: hosts, URL rules and versioned layouts.
+"""The values a publisher profile works with: URL kinds, listings, layouts, outcomes.
 
-A site module (one per publisher, e.g. ``baohaiduong.py``) subclasses :class:`Site`
-and lists its :class:`Layout` classes. Nothing here imports Scrapy or touches the
-network: layouts are pure functions of a parsed page and its URL.
+A publisher module (``newsbot/sites/publishers/<name>.py``) subclasses
+:class:`newsbot.sites.portal.PortalSite` and lists its :class:`Layout` classes, each
+with the dates it was in use. Nothing here imports Scrapy or touches the network:
+layouts are pure functions of a parsed page and its URL.
 """
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, ClassVar
 
 from lxml.html import HtmlElement
@@ -37,14 +39,35 @@ class ListingEntry:
 
 @dataclass(slots=True)
 class Listing:
-    """Article links of a listing page in page order, and the next page if any."""
+    """Article links of a listing page in page order, and the next page if any.
+
+    ``skipped`` holds one reason per link that could not be read as a URL at all (an
+    ``href`` like ``http://[``): skipped one by one, never losing the page.
+    """
 
     entries: list[ListingEntry] = field(default_factory=list)
     next_page: str | None = None
+    skipped: list[str] = field(default_factory=list)
 
     @property
     def articles(self) -> list[str]:
         return [e.url for e in self.entries]
+
+
+class Entries(list[ListingEntry]):
+    """Entries of a feed or sitemap, with ``skipped``: why each unreadable link was left out."""
+
+    def __init__(self, entries: list[ListingEntry] | None = None) -> None:
+        super().__init__(entries or [])
+        self.skipped: list[str] = []
+
+
+class PageLinks(dict[UrlKind, list[str]]):
+    """A page's links of its publisher by URL kind, with ``skipped`` as in :class:`Entries`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.skipped: list[str] = []
 
 
 class Layout:
@@ -56,8 +79,17 @@ class Layout:
     """
 
     name: ClassVar[str] = "layout"
-    #: ISO dates (inclusive) the layout was seen in use; ``None`` means open-ended.
+    #: ISO dates (inclusive) the layout was in use; ``None`` means open-ended. A page
+    #: fetched on a day the layout was in use tries it before the others.
     in_use: ClassVar[tuple[str | None, str | None]] = (None, None)
+
+    @classmethod
+    def in_use_on(cls, day: date) -> bool:
+        """Was this layout the publisher's design on ``day``?"""
+        start, end = cls.in_use
+        return (start is None or date.fromisoformat(start) <= day) and (
+            end is None or day <= date.fromisoformat(end)
+        )
 
     def is_article(self, doc: HtmlElement) -> bool:
         """True when the page is an article page of this layout (not a listing)."""
@@ -70,31 +102,6 @@ class Layout:
     def listing(self, doc: HtmlElement, url: str) -> Listing | None:
         """Article links of a listing page in this layout, or None if not a listing."""
         return None
-
-
-class Site:
-    """A publisher profile. Subclass per publisher; see ``baohaiduong.py``."""
-
-    #: Short name used as the record's ``site`` and the spider's name.
-    name: ClassVar[str] = ""
-    #: Host that canonical URLs use.
-    canonical_host: ClassVar[str] = ""
-    #: Every host that serves this publisher's pages (desktop, mirrors).
-    hosts: ClassVar[frozenset[str]] = frozenset()
-    #: Layout classes, newest first.
-    layouts: ClassVar[tuple[type[Layout], ...]] = ()
-
-    def owns(self, url: str) -> bool:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def canonical_url(self, url: str, base: str | None = None) -> str | None:  # pragma: no cover
-        raise NotImplementedError
-
-    def source_id(self, url: str) -> str | None:  # pragma: no cover
-        raise NotImplementedError
-
-    def url_kind(self, url: str) -> UrlKind:  # pragma: no cover
-        raise NotImplementedError
 
 
 # --- publisher-independent parsing on top of a profile -------------------------------

@@ -25,18 +25,20 @@ from __future__ import annotations
 
 import functools
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, ClassVar
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import lxml.etree
 from lxml.html import HtmlElement
 
+from newsbot.extract.dates import parse_datetime
 from newsbot.extract.text import element_text
 from newsbot.sites.base import Layout, Listing, ListingEntry, UrlKind
 from newsbot.sites.portal import PortalSite
 
 __all__ = [
+    "day_file_wanted",
+    "sitemap_needed",
     "OneCMSLayout",
     "OneCMSLongformLayout",
     "OneCMSSite",
@@ -59,14 +61,10 @@ def has_class(name: str) -> str:
     )
 
 
-@functools.cache
-def _compiled(expr: str) -> lxml.etree.XPath:
-    return lxml.etree.XPath(expr)
-
-
 def select(node: HtmlElement, expr: str) -> Any:
-    """XPath with the expression compiled once (selectors are class constants)."""
-    return _compiled(expr)(node)
+    """XPath evaluated per call: a shared compiled XPath can be left locked by an
+    exception inside it and hang every later page (issue 11, finding 1)."""
+    return node.xpath(expr)
 
 
 def first(node: HtmlElement, expr: str) -> HtmlElement | None:
@@ -97,7 +95,7 @@ CAPTION = (
 @functools.cache
 def body_walker() -> type:
     """The shared body walker, reading OneCMS captions (``.lg-caption h2`` too)."""
-    from newsbot.sites.baohaiduong import _BodyWalker
+    from newsbot.sites.layout import BodyWalker as _BodyWalker
 
     class OneCMSBodyWalker(_BodyWalker):  # type: ignore[misc,valid-type]
         def _figure(self, el: HtmlElement) -> None:
@@ -155,6 +153,42 @@ def day_of_sitemap(url: str) -> date | None:
         return date.fromisoformat(m[1])
     except ValueError:
         return None
+
+
+#: Sitemaps of the index that a crawl does not need: the category list (sections come
+#: from the menu) and the "daily" file (the same entries as today's day file).
+_SITEMAPS_NOT_NEEDED = re.compile(r"/sitemap-(?:category|article-daily)\.xml$")
+
+
+def sitemap_needed(url: str) -> bool:
+    """False for the index's files that hold no article a day file lacks."""
+    return not _SITEMAPS_NOT_NEEDED.search(urlsplit(url).path)
+
+
+def day_file_wanted(
+    day: date,
+    *,
+    today: date,
+    last_complete: date | None,
+    since: date | None = None,
+    until: date | None = None,
+    refresh_all: bool = False,
+    live_days: int = 2,
+) -> bool:
+    """Should a run read the day file of ``day``?
+
+    A day file changes only while its day is recent (today's and yesterday's with
+    ``live_days`` 2); once a run that saw everything has read it past that, it is
+    final. ``since``/``until`` read exactly the files of their days; ``refresh_all``
+    and a store without such a run read every file. ``last_complete`` is the local
+    day the last complete, unrestricted run started: days still live then are read
+    again, so a skipped hour or day of runs leaves no gap.
+    """
+    if since is not None or until is not None:
+        return (since is None or day >= since) and (until is None or day <= until)
+    if refresh_all or last_complete is None:
+        return True
+    return day > min(today, last_complete) - timedelta(days=live_days)
 
 
 class OneCMSUrls:
@@ -302,6 +336,7 @@ class OneCMSLayout(Layout):
             "author": text_of(doc, self.AUTHOR),
             "tags": [element_text(a) for a in select(doc, self.TAGS)],
         }
+        out["published_at"] = self._precise(doc, out["published_at"])
         crumbs = select(doc, self.BREADCRUMB)
         if len(crumbs) > 1:  # the first crumb is the home page
             out["section"] = element_text(crumbs[-1])
@@ -322,6 +357,22 @@ class OneCMSLayout(Layout):
             related = walker.related + related
         out["related"] = related
         return out
+
+    PUBLISHED_META = "//meta[@property='article:published_time']/@content"
+
+    def _precise(self, doc: HtmlElement, printed: str | None) -> str | None:
+        """The printed time shows minutes only; the page's ``article:published_time``
+        states the same moment to the second when it agrees on the minute (articles
+        migrated from the old paper were published with seconds)."""
+        stated = select(doc, self.PUBLISHED_META)
+        if not printed or not stated:
+            return printed
+        shown, exact = parse_datetime(printed).value, parse_datetime(str(stated[0])).value
+        if shown is None or exact is None:
+            return printed
+        if exact.replace(second=0, microsecond=0) == shown.replace(second=0, microsecond=0):
+            return str(stated[0])
+        return printed
 
 
 class OneCMSLongformLayout(OneCMSLayout):
@@ -351,7 +402,7 @@ LAYOUTS: tuple[type[Layout], ...] = (OneCMSLongformLayout, OneCMSLayout)
 class OneCMSSite(PortalSite):
     """A publisher that lives on OneCMS only: one domain, the family's layouts.
 
-    A paper's module sets ``name``, ``domain``, ``sections`` (slug, 0, name), and
+    A paper's module sets ``name``, ``domain``, ``sections`` (slug → name), and
     optionally ``extra_not_sections``, ``title_suffixes`` and ``layouts`` (subclasses
     of the family's layouts overriding a selector or two).
     """
@@ -360,6 +411,9 @@ class OneCMSSite(PortalSite):
     extra_not_sections: ClassVar[frozenset[str]] = frozenset()
     layouts = LAYOUTS
     ids_increase_with_time = True
+    #: The platform's day files say when a page changed: no refetch by age.
+    refresh_by_age: ClassVar[bool] = False
+    daily_sitemaps: ClassVar[bool] = True
 
     def __init__(self) -> None:
         super().__init__()
@@ -385,11 +439,7 @@ class OneCMSSite(PortalSite):
     def section_listing_url(self, slug: str) -> str:
         return self.urls.listing_url(slug)
 
-    def canonical_url(self, url: str, base: str | None = None) -> str | None:
-        url = (url or "").strip()
-        if not url or url.startswith(("javascript:", "mailto:", "tel:", "data:", "#")):
-            return None
-        if base:
-            url = urljoin(base, url)
-        parts = self._split(url)
-        return self.urls.canonical(parts) if parts is not None else None
+    def canonical_path(self, host: str, path: str, kind: UrlKind) -> str:
+        # The generic canonical_url (w3lib; never raises on "http://[") with the
+        # platform's path rule: no trailing slash anywhere but the root.
+        return path.rstrip("/") or "/"

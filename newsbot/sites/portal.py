@@ -1,18 +1,29 @@
-"""Publisher-independent parsing driven by a site profile.
+"""The publisher profile: one base class that says what a publisher is, and the
+publisher-independent parsing it drives.
 
-:class:`PortalSite` turns a page into a record (or a reason), a listing into article
-links, a feed or sitemap into entries. A publisher module subclasses it and supplies
-hosts, URL rules and layouts; nothing here knows a selector of any publisher.
+A publisher (``newsbot/sites/publishers/<name>.py``) subclasses :class:`PortalSite`
+and declares data: its hosts (mirrors and successor domains included), tracking
+parameters, time zone, sections (slug → name), start points (home pages, feeds,
+sitemaps) and its layouts with the dates each was in use; it implements the three URL
+rules only it knows (:meth:`~PortalSite.url_kind`, :meth:`~PortalSite.source_id`,
+:meth:`~PortalSite.listing_section`). Everything else the spider, the pipelines and
+the CLI call is here: the canonical URL (w3lib), articles to records (or a reason),
+listings, page links, feeds and sitemaps to entries. Nothing here knows a selector
+of any publisher.
 """
 
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import lxml.etree
 from lxml.html import HtmlElement
+from w3lib.url import canonicalize_url, url_query_cleaner
 
 from newsbot.extract.chain import merge_fields
 from newsbot.extract.dates import parse_datetime
@@ -22,11 +33,12 @@ from newsbot.extract.structured import extract_structured
 from newsbot.extract.text import element_text, join_paragraphs, normalize_text
 from newsbot.sites.base import (
     ARTICLE_FIELDS,
+    Entries,
     Layout,
     Listing,
     ListingEntry,
+    PageLinks,
     ParseOutcome,
-    Site,
     UrlKind,
 )
 
@@ -41,53 +53,202 @@ _ERROR_TITLE = re.compile(
 _XML_PARSER = lxml.etree.XMLParser(
     recover=True, resolve_entities=False, no_network=True, huge_tree=False
 )
+#: Links that never lead to a page: scripts, mail, phone, inline data, in-page anchors.
+_NOT_WEB = ("javascript:", "mailto:", "tel:", "data:", "#")
 
 
-class PortalSite(Site):
-    """A site profile with the generic parsing every portal shares."""
+class PortalSite(ABC):
+    """A publisher profile: data and URL rules, with the generic parsing every portal shares.
 
+    Subclasses set the class attributes below and implement the abstract URL rules;
+    :meth:`canonical_url` is generic and configured by ``hosts``, ``mirror_prefixes``,
+    ``tracking_params`` and ``article_query``.
+    """
+
+    #: Short name: the record's ``site`` and the spider's name (``scrapy crawl <name>``).
+    name: ClassVar[str] = ""
+    #: Host canonical URLs use unless a URL is on a successor domain (see ``hosts``).
+    canonical_host: ClassVar[str] = ""
+    #: Every host serving this publisher's pages: desktop, mirrors (``www.``, ``m.``,
+    #: ``tab.``) and successor domains. A mirror's URL is canonical on the host with its
+    #: mirror prefix removed, so ``m.b.vn`` → ``b.vn`` and ``m.a.vn`` → ``a.vn``.
+    hosts: ClassVar[frozenset[str]] = frozenset()
+    mirror_prefixes: ClassVar[tuple[str, ...]] = ("www.", "m.", "tab.")
+    #: Query parameters that never change a page; a trailing ``*`` matches a prefix.
+    tracking_params: ClassVar[tuple[str, ...]] = ("utm_*", "fbclid", "gclid", "zarsrc")
+    #: Keep an article URL's query in its canonical form (False: ids live in the path).
+    article_query: ClassVar[bool] = False
+    #: Read backslashes in links as slashes (some CMSs write ``\\files\\a.jpg``).
+    backslash_is_slash: ClassVar[bool] = True
+    #: Zone of times printed without an offset (the record is always +07:00).
+    timezone: ClassVar[str] = "Asia/Ho_Chi_Minh"
     language: ClassVar[str] = "vi"
-    title_suffixes: ClassVar[tuple[str, ...]] = ()
+    #: Section slug → name as the site prints it; the home page menu is read too, so
+    #: this is a floor, not a ceiling.
+    sections: ClassVar[Mapping[str, str]] = {}
+    #: Path of a section's first listing page.
+    section_path: ClassVar[str] = "/{slug}/"
+    #: Start points.
     start_urls: ClassVar[tuple[str, ...]] = ()
     feeds: ClassVar[tuple[str, ...]] = ()
     sitemaps: ClassVar[tuple[str, ...]] = ()
-    sections: ClassVar[tuple[tuple[str, int, str], ...]] = ()
+    #: Layout classes, newest first; see :meth:`layouts_on`.
+    layouts: ClassVar[tuple[type[Layout], ...]] = ()
+    title_suffixes: ClassVar[tuple[str, ...]] = ()
     #: True when the portal numbers articles in publication order, so an article's
     #: id tells whether it is older than another (used to judge undated listings).
     ids_increase_with_time: ClassVar[bool] = False
 
+    #: False where a sitemap's ``lastmod`` alone says whether a stored article changed
+    #: (stored articles are then not refetched by age).
+    refresh_by_age: ClassVar[bool] = True
+    #: True where ``/sitemap.xml`` indexes one file per day (OneCMS).
+    daily_sitemaps: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not isinstance(cls.sections, Mapping):
+            raise TypeError(f"{cls.__name__}.sections must be a mapping of slug to name")
+
     def __init__(self) -> None:
         self._layouts: list[Layout] = [cls() for cls in self.layouts]
 
+    # --- URL rules: what only the publisher knows ----------------------------------
+
+    @abstractmethod
+    def url_kind(self, url: str) -> UrlKind:
+        """What a URL of this publisher points to (article, listing, feed, ...)."""
+
+    @abstractmethod
+    def source_id(self, url: str) -> str | None:
+        """The portal's own id of an article URL, if it has one."""
+
+    @abstractmethod
+    def listing_section(self, url: str) -> str | None:
+        """The section slug a listing URL belongs to, or None for other URLs."""
+
+    def section_listing_url(self, slug: str) -> str:
+        """The first listing page of section ``slug`` (``section_path`` on the canonical host)."""
+        return f"https://{self.canonical_host}{self.section_path.format(slug=slug)}"
+
+    def on_host(self, host: str | None) -> PortalSite:
+        """The profile to crawl from ``host`` (``NEWSBOT_HOST``): this one for its
+        canonical host; a publisher with a successor domain returns that domain's."""
+        if not host or self.canonical_host_of(host.lower()) == self.canonical_host:
+            return self
+        raise ValueError(f"NEWSBOT_HOST={host!r} is not a host of {self.name}")
+
     def owns(self, url: str) -> bool:
+        """Is ``url`` a page of this publisher?"""
         return self.canonical_url(url) is not None
 
-    def section_listing_url(self, slug: str) -> str:  # pragma: no cover - per publisher
-        raise NotImplementedError
+    # --- canonical URLs -------------------------------------------------------------
+
+    def canonical_url(self, url: str, base: str | None = None) -> str | None:
+        """The one URL of a page of this publisher (``https``, desktop host, no
+        tracking parameters or fragment; no query on articles); None for a link that
+        is not a page of this publisher or not a URL at all. Never raises."""
+        url = (url or "").strip()
+        if self.backslash_is_slash:
+            url = url.replace("\\", "/")
+            base = base.replace("\\", "/") if base else base
+        if not url or url.lower().startswith(_NOT_WEB):
+            return None
+        try:
+            if base:
+                url = urljoin(base, url)
+            parts = urlsplit(url)
+            host = (parts.hostname or "").lower()
+        except ValueError:  # "Invalid IPv6 URL" and friends: not a URL
+            return None
+        if parts.scheme not in ("http", "https") or host not in self.hosts:
+            return None
+        host = self.canonical_host_of(host)
+        path = re.sub(r"/{2,}", "/", parts.path or "/")
+        kind = self.url_kind(urlunsplit(("https", host, path, "", "")))
+        path = self.canonical_path(host, path, kind)
+        query = parts.query if (kind is not UrlKind.ARTICLE or self.article_query) else ""
+        try:
+            clean = urlunsplit(("https", host, path, self._without_tracking(query), ""))
+            return canonicalize_url(clean, keep_blank_values=False)
+        except ValueError:
+            return None
+
+    def canonical_host_of(self, host: str) -> str:
+        """The host a URL on ``host`` is canonical on (a mirror's desktop host)."""
+        for prefix in self.mirror_prefixes:
+            if host.startswith(prefix) and host[len(prefix) :] in self.hosts:
+                return host[len(prefix) :]
+        return host
+
+    def canonical_path(self, host: str, path: str, kind: UrlKind) -> str:
+        """The canonical form of a path (already without repeated slashes): articles
+        lose a trailing slash. Override where a publisher's rule differs."""
+        return path.rstrip("/") or "/" if kind is UrlKind.ARTICLE else path
+
+    def _without_tracking(self, query: str) -> str:
+        if not query:
+            return ""
+        names = {k for k, _, _ in (p.partition("=") for p in query.split("&"))}
+        exact = {p for p in self.tracking_params if not p.endswith("*")}
+        prefixes = tuple(p[:-1] for p in self.tracking_params if p.endswith("*"))
+        drop = [n for n in names if n in exact or n.lower().startswith(prefixes)]
+        cleaned = url_query_cleaner(f"?{query}", drop, remove=True, unique=False)
+        return cleaned.lstrip("?")
+
+    def _resolve(self, href: str, base: str, skipped: list[str]) -> str | None:
+        """Canonical URL of a link; a link that is no URL at all is noted in ``skipped``
+        (checked here, not in :meth:`canonical_url`, so a profile overriding that
+        method is covered too)."""
+        try:
+            target = urljoin(base, href.strip()) if base else href.strip()
+            urlsplit(target).hostname  # noqa: B018 - raises on "http://[" and friends
+            return self.canonical_url(href, base=base)
+        except ValueError as exc:
+            skipped.append(f"bad link {href[:120]!r}: {exc}")
+            return None
+
+    # --- layouts --------------------------------------------------------------------
+
+    def layouts_on(self, day: date | None = None) -> list[Layout]:
+        """The layouts to try on a page fetched on ``day`` (default today): those in
+        use that day first, then the others (old pages keep their old design), each
+        group newest first."""
+        day = day or datetime.now(UTC).date()
+        current = [lay for lay in self._layouts if lay.in_use_on(day)]
+        return current + [lay for lay in self._layouts if lay not in current]
 
     # --- articles ---------------------------------------------------------------
 
     def parse_article(
-        self, raw: bytes | str, url: str, content_type: str | None = None
+        self,
+        raw: bytes | str,
+        url: str,
+        content_type: str | None = None,
+        fetched_on: date | None = None,
     ) -> ParseOutcome:
-        """The record of an article page, or why the page is not one."""
+        """The record of an article page, or why the page is not one. ``fetched_on``
+        (default today) picks the layouts tried first (a stored page of 2022 is read
+        with the layout of 2022 before today's)."""
         canonical = self.canonical_url(url) or url
         try:
             doc, text = load_document(raw, content_type)
         except PageError as exc:
             return ParseOutcome(error=exc.reason, kind="invalid")
         try:
-            return self._parse_article(doc, text, canonical)
+            return self._parse_article(doc, text, canonical, self.layouts_on(fetched_on))
         except Exception as exc:  # noqa: BLE001 - a page must never crash a crawl
             return ParseOutcome(error=f"parser error: {type(exc).__name__}: {exc}", kind="invalid")
 
-    def _parse_article(self, doc: HtmlElement, text: str, url: str) -> ParseOutcome:
-        layout = next((lay for lay in self._layouts if lay.is_article(doc)), None)
+    def _parse_article(
+        self, doc: HtmlElement, text: str, url: str, layouts: list[Layout]
+    ) -> ParseOutcome:
+        layout = next((lay for lay in layouts if lay.is_article(doc)), None)
         structured = extract_structured(doc, url)
         if layout is None and not structured.declares_article:
             # Neither our layouts nor the page itself call it an article; a page that
             # does (a redesign we don't know) may still carry a list of other stories.
-            for candidate in self._layouts:
+            for candidate in layouts:
                 listing = candidate.listing(doc, url)
                 if listing is not None and listing.entries:
                     return ParseOutcome(
@@ -193,7 +354,7 @@ class PortalSite(Site):
             if value is None:
                 continue
             if name in _DATE_FIELDS:
-                parsed = parse_datetime(value)
+                parsed = parse_datetime(value, default_tz=self.timezone)
                 if parsed.value is None:
                     problems.setdefault(name, f"{label}: {parsed.reason}")
                     continue
@@ -201,12 +362,14 @@ class PortalSite(Site):
             elif name == "body":
                 value = join_paragraphs(value if isinstance(value, list) else value.split("\n\n"))
             elif name == "images":
-                value = self._images(value, url)
+                value = self._images(value, url, problems)
             elif name == "related":
-                value = self._related(value, url)
+                value = self._related(value, url, problems)
             elif name == "media":
                 value = [
-                    {"url": self.resolve_asset(m["url"], url), "kind": m["kind"]} for m in value
+                    {"url": src, "kind": m["kind"]}
+                    for m in value
+                    if (src := self._asset(m["url"], url, problems))
                 ]
             elif name == "tags":
                 value = list(dict.fromkeys(t for t in (normalize_text(x) for x in value) if t))
@@ -223,41 +386,56 @@ class PortalSite(Site):
         """Absolute URL of an image or media file referenced from a page."""
         return urljoin(page_url, src.strip().replace("\\", "/"))
 
-    def _images(self, value: list[Any], url: str) -> list[dict[str, Any]]:
+    def _asset(self, src: str, page_url: str, problems: dict[str, str]) -> str | None:
+        """:meth:`resolve_asset`, or None (noted in ``problems``) for a source that is no URL."""
+        try:
+            resolved = self.resolve_asset(src, page_url)
+            urlsplit(resolved).hostname  # noqa: B018 - raises on "http://[" and friends
+        except ValueError as exc:
+            _note_bad_link(problems, f"bad link {src[:120]!r}: {exc}")
+            return None
+        return resolved
+
+    def _images(self, value: list[Any], url: str, problems: dict[str, str]) -> list[dict[str, Any]]:
         images: list[dict[str, Any]] = []
         seen: set[str] = set()
         for item in value:
             if isinstance(item, str):
                 item = {"url": item, "caption": None}
-            src = self.resolve_asset(item["url"], url)
-            if src in seen:
+            src = self._asset(item["url"], url, problems)
+            if src is None or src in seen:
                 continue
             seen.add(src)
             caption = normalize_text(item.get("caption")) or None
             images.append({"url": src, "caption": caption})
         return images
 
-    def _related(self, value: list[dict[str, str]], url: str) -> list[dict[str, str]]:
+    def _related(
+        self, value: list[dict[str, str]], url: str, problems: dict[str, str]
+    ) -> list[dict[str, str]]:
         related: list[dict[str, str]] = []
         seen = {url}
+        skipped: list[str] = []
         for link in value:
-            target = self.canonical_url(link["url"], base=url)
+            target = self._resolve(link["url"], url, skipped)
             if target is None or target in seen:
                 continue
             seen.add(target)
             related.append({"url": target, "title": normalize_text(link.get("title"))})
+        for reason in skipped:
+            _note_bad_link(problems, reason)
         return related
 
     # --- listings, feeds, sitemaps -----------------------------------------------
 
-    def parse_listing(self, raw: bytes | str, url: str) -> Listing:
+    def parse_listing(self, raw: bytes | str, url: str, fetched_on: date | None = None) -> Listing:
         """Article links of a listing page in page order (canonical, each once)."""
         base = self.canonical_url(url) or url
         try:
             doc, _ = load_document(raw)
         except PageError:
             return Listing()
-        for layout in self._layouts:
+        for layout in self.layouts_on(fetched_on):
             if layout.is_article(doc):
                 continue
             listing = layout.listing(doc, base)
@@ -268,46 +446,50 @@ class PortalSite(Site):
     def _clean_listing(self, listing: Listing, base: str) -> Listing:
         entries: list[ListingEntry] = []
         seen: set[str] = set()
+        skipped = list(listing.skipped)
         for e in listing.entries:
-            target = self.canonical_url(e.url, base=base)
+            target = self._resolve(e.url, base, skipped)
             if target is None or target in seen or self.url_kind(target) is not UrlKind.ARTICLE:
                 continue
             seen.add(target)
-            when = parse_datetime(e.published_at).iso if e.published_at else None
+            when = self._when(e.published_at)
             entries.append(ListingEntry(url=target, published_at=when, title=e.title))
-        nxt = self.canonical_url(listing.next_page, base=base) if listing.next_page else None
-        return Listing(entries=entries, next_page=nxt if nxt != base else None)
+        nxt = self._resolve(listing.next_page, base, skipped) if listing.next_page else None
+        return Listing(entries=entries, next_page=nxt if nxt != base else None, skipped=skipped)
 
-    def page_links(self, raw: bytes | str, url: str) -> dict[UrlKind, list[str]]:
+    def _when(self, text: str | None) -> str | None:
+        return parse_datetime(text, default_tz=self.timezone).iso if text else None
+
+    def page_links(self, raw: bytes | str, url: str) -> PageLinks:
         """Every link of this publisher on a page, canonical, grouped by URL kind."""
         base = self.canonical_url(url) or url
+        out = PageLinks()
         try:
             doc, _ = load_document(raw)
         except PageError:
-            return {}
-        out: dict[UrlKind, list[str]] = {}
+            return out
         seen: set[str] = set()
         for href in doc.xpath("//a/@href"):
-            target = self.canonical_url(str(href), base=base)
+            target = self._resolve(str(href), base, out.skipped)
             if target is None or target in seen:
                 continue
             seen.add(target)
             out.setdefault(self.url_kind(target), []).append(target)
         return out
 
-    def parse_feed(self, raw: bytes, url: str) -> list[ListingEntry]:
+    def parse_feed(self, raw: bytes, url: str) -> Entries:
         """Entries of an RSS 2.0 or Atom feed: canonical URL and published time."""
+        entries = Entries()
         root = self._xml(raw)
         if root is None:
-            return []
-        entries: list[ListingEntry] = []
+            return entries
         seen: set[str] = set()
         for item in root.iter("{*}item", "{*}entry"):
             link = self._child_text(item, "link")
             if not link:
                 hrefs = item.xpath("./*[local-name()='link']/@href")
                 link = str(hrefs[0]) if hrefs else None
-            target = self.canonical_url(link or "", base=url)
+            target = self._resolve(link or "", url, entries.skipped)
             if target is None or target in seen:
                 continue
             seen.add(target)
@@ -320,22 +502,22 @@ class PortalSite(Site):
             entries.append(
                 ListingEntry(
                     url=target,
-                    published_at=parse_datetime(when).iso if when else None,
+                    published_at=self._when(when),
                     title=normalize_text(self._child_text(item, "title")) or None,
                 )
             )
         return entries
 
-    def parse_sitemap(self, raw: bytes, url: str) -> tuple[list[ListingEntry], list[ListingEntry]]:
+    def parse_sitemap(self, raw: bytes, url: str) -> tuple[Entries, Entries]:
         """Article entries of a sitemap, and the child sitemaps of a sitemap index,
-        each with its ``<lastmod>`` (as ``modified_at``) when the file states one."""
+        each with its ``<lastmod>`` (as ``modified_at``) when the file states one.
+        Unreadable links of both are in the first list's ``skipped``."""
+        entries, children = Entries(), Entries()
         root = self._xml(raw)
         if root is None:
-            return [], []
-        entries: list[ListingEntry] = []
-        children: list[ListingEntry] = []
+            return entries, children
         for node in root.iter("{*}url", "{*}sitemap"):
-            target = self.canonical_url(self._child_text(node, "loc") or "", base=url)
+            target = self._resolve(self._child_text(node, "loc") or "", url, entries.skipped)
             if target is None:
                 continue
             lastmod = self._child_text(node, "lastmod")
@@ -343,9 +525,7 @@ class PortalSite(Site):
                 # A date alone means "changed that day": the end of it, so a change
                 # later that day is never taken for one before a run.
                 lastmod += "T23:59:59"
-            entry = ListingEntry(
-                url=target, modified_at=parse_datetime(lastmod).iso if lastmod else None
-            )
+            entry = ListingEntry(url=target, modified_at=self._when(lastmod))
             (children if node.tag.endswith("sitemap") else entries).append(entry)
         return entries, children
 
@@ -367,3 +547,10 @@ class PortalSite(Site):
                 text = "".join(child.itertext()).strip()
                 return text or None
         return None
+
+
+def _note_bad_link(problems: dict[str, str], reason: str) -> None:
+    """Count a skipped link in the record's problems (the page itself is kept)."""
+    previous = problems.get("links")
+    count = int(previous.split(" ", 1)[0]) + 1 if previous else 1
+    problems["links"] = f"{count} bad link(s) skipped, last: {reason}"

@@ -25,6 +25,7 @@ from newsbot.crawl import CrawlArguments, CrawlPolicy, Fetch, PolicySettings, lo
 from newsbot.crawl import policy as priorities
 from newsbot.crawl.history import dead_links_of
 from newsbot.crawl.outcome import NOTHING_FETCHED, UNREACHABLE, RunOutcome
+from newsbot.record import ArticleItem
 from newsbot.sites import get_site, site_names
 from newsbot.sites.base import UrlKind
 from newsbot.sites.portal import PortalSite
@@ -35,11 +36,8 @@ log = logging.getLogger(__name__)
 
 
 def configured_sections(site: PortalSite) -> list[str]:
-    """Slugs of the profile's configured sections (a mapping, or (slug, id, name) rows)."""
-    sections: Any = site.sections
-    if hasattr(sections, "keys"):
-        return list(sections.keys())
-    return [row[0] for row in sections]
+    """Slugs of the profile's configured sections (``sections`` maps slug -> name)."""
+    return list(site.sections)
 
 
 class PortalSpider(scrapy.Spider):
@@ -235,9 +233,16 @@ class PortalSpider(scrapy.Spider):
             return self.parse_listing(response)
         return self.parse_home(response)
 
+    def _bad_links(self, url: str, skipped: list[str]) -> None:
+        """Links of a page that are no URL at all: counted and logged, the page kept."""
+        if skipped:
+            self.crawler.stats.inc_value("newsbot/skipped/bad_link", len(skipped))
+            log.warning("%s: %d bad link(s) skipped, e.g. %s", url, len(skipped), skipped[0])
+
     def parse_home(self, response: Response) -> Iterator[Request]:
         url = self._portal_url(response)
         links = self.site.page_links(response.body, url)
+        self._bad_links(url, links.skipped)
         if "sections" in self.arguments.discover:
             home = f"https://{self.site.canonical_host}"
             for listing in links.get(UrlKind.LISTING, []):
@@ -249,6 +254,7 @@ class PortalSpider(scrapy.Spider):
     def parse_listing(self, response: Response) -> Iterator[Request]:
         url = self._portal_url(response)
         listing = self.site.parse_listing(response.body, url)
+        self._bad_links(url, listing.skipped)
         stats = self.crawler.stats
         stats.inc_value("newsbot/listing_pages")
         if not listing.entries:
@@ -270,6 +276,7 @@ class PortalSpider(scrapy.Spider):
     def parse_feed(self, response: Response) -> Iterator[Request]:
         url = self._portal_url(response)
         entries = self.site.parse_feed(response.body, url)
+        self._bad_links(url, entries.skipped)
         if not entries:
             record_error(self.crawler.stats, url, "feed without entries", "parse")
         yield from self._articles(self.policy.entries(entries, "feed"))
@@ -278,6 +285,7 @@ class PortalSpider(scrapy.Spider):
         url = self._portal_url(response)
         depth = response.meta.get("sitemap_depth", 0) + 1
         entries, children = self.site.parse_sitemap(response.body, url)
+        self._bad_links(url, entries.skipped)
         for child in children:
             if self.policy.sitemap(child.modified_at, depth):
                 yield self._request(
@@ -315,10 +323,8 @@ class PortalSpider(scrapy.Spider):
         if not self.policy.in_window(record.get("published_at")):
             stats.inc_value("newsbot/skipped/out_of_window")
             return
-        record["_raw_html"] = response.body
-        record["_fetched_url"] = response.url
-        record["_fetched_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-        yield record
+        # The page itself travels beside the item (newsbot.pipelines.pages), never in it.
+        yield ArticleItem(record)
 
     # --- failures and the end ------------------------------------------------------
 

@@ -3,17 +3,21 @@
 * :func:`content_hash` — sha256 of the normalised title, lead and body; equal hashes
   mean an unchanged article, a different hash under the same identity is an edit.
 * :func:`text_minhash` — MinHash (datasketch) of the word 3-shingles of title + body.
-* :class:`NearDuplicateIndex` — MinHashLSH over stored signatures. Two articles whose
-  estimated Jaccard similarity reaches the threshold (``NEWSBOT_NEAR_DUP_THRESHOLD``,
-  default 0.8) are one story; the one published earlier is the original, the other
-  is stored with ``duplicate_of`` set to the original's URL.
+* :class:`Bands` — the LSH bands of a signature as 64-bit keys, kept in the store's
+  ``minhash_bands`` table: two articles sharing a key are near-duplicate candidates
+  (estimated Jaccard similarity of word 3-shingles around ``NEWSBOT_NEAR_DUP_THRESHOLD``,
+  default 0.8), found by one indexed query, so no run holds every signature in memory.
+* :class:`NearDuplicateIndex` — MinHashLSH in memory, for the records passed but not
+  written yet (one batch) and for benchmarks.
 * :class:`Deduplicator` — what the dedup pipeline and ``reparse`` share: it annotates
-  a record with ``_content_hash``, ``_signature`` and, for a new article that is a
-  near-duplicate, ``duplicate_of`` (or ``_supersedes`` when the new one is the
-  earlier publication, so stored copies get re-pointed to it).
+  a record with ``_content_hash``, ``_signature``, ``_bands`` and, for a new article
+  that is a near-duplicate, ``duplicate_of`` = the earlier publication's URL (or
+  ``_supersedes`` when the new one is the earlier publication, so stored copies get
+  re-pointed to it).
 
-The index is rebuilt at start from the signatures stored in the ``minhash`` table
-(the hash values as bytes), never by re-hashing stored text.
+Band keys are made from the stored signatures (the hash values as bytes), never by
+re-hashing stored text; a store without keys for the current parameters gets them
+at the start of the next run.
 """
 
 from __future__ import annotations
@@ -22,17 +26,14 @@ import hashlib
 import inspect
 import re
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 from newsbot.extract.text import normalize_text
-
-if TYPE_CHECKING:
-    from newsbot.store.backend import Store
 
 DEFAULT_THRESHOLD = 0.8
 DEFAULT_NUM_PERM = 128
@@ -194,43 +195,120 @@ class NearDuplicateIndex:
                 self.root[key] = new_root
 
 
-class Deduplicator:
-    """Annotates records with fingerprints and near-duplicate links before storing.
+class Bands:
+    """LSH banding of stored signatures, so near-duplicate candidates are an indexed
+    lookup in the store instead of an index of every signature held in memory.
 
-    Build with :meth:`from_store` (loads stored signatures). Identity (URL or
-    ``(site, source_id)``) is looked up in the store and among the records this
-    deduplicator has already passed but the store may not have flushed yet.
+    A signature is cut into ``b`` bands of ``r`` hash values (the split MinHashLSH picks
+    for the threshold and ``num_perm``); each band becomes one 64-bit key, salted with
+    the parameters (:attr:`name`), so keys made with other parameters never match. Two
+    signatures sharing any key are candidates, exactly as in MinHashLSH.
     """
 
     def __init__(
         self,
-        store: Store | None,
+        threshold: float = DEFAULT_THRESHOLD,
+        num_perm: int = DEFAULT_NUM_PERM,
+        scheme: str = SCHEME,
+    ) -> None:
+        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        self.b, self.r = int(lsh.b), int(lsh.r)
+        self.name = f"{scheme}:{num_perm}:{self.b}x{self.r}"
+        self._width = self.r * np.dtype(_SCHEME_DTYPE[scheme]).itemsize
+        self._salt = self.name.encode()
+
+    def keys(self, signature: bytes) -> list[int]:
+        """The band keys of a signature (as :func:`signature_bytes` makes it)."""
+        out = []
+        for i in range(self.b):
+            band = signature[i * self._width : (i + 1) * self._width]
+            digest = hashlib.blake2b(
+                self._salt + i.to_bytes(2, "big") + band, digest_size=8
+            ).digest()
+            out.append(int.from_bytes(digest, "big", signed=True))
+        return out
+
+
+#: A stored candidate: (url, the original of its story, that original's published_at).
+Candidate = tuple[str, str, "str | None"]
+
+
+class StoredArticles(Protocol):
+    """What a :class:`Deduplicator` asks of the store (``newsbot.store.Store`` has it);
+    declared here so this module needs nothing else of the store package."""
+
+    def find_identity(self, url: str | None, site: str | None, source_id: Any) -> str | None: ...
+
+    def near_candidates(self, lsh: str, keys: Sequence[int]) -> list[Candidate]: ...
+
+    def signatures_without_bands(self, lsh: str) -> Iterator[tuple[str, str, int, bytes]]: ...
+
+    def save_bands(self, lsh: str, rows: Sequence[tuple[int, str]]) -> None: ...
+
+
+class Deduplicator:
+    """Annotates records with fingerprints and near-duplicate links before storing.
+
+    Build with :meth:`from_store`. Stored stories are found through the store's band
+    keys (:class:`Bands`, one indexed query per new article), so memory does not grow
+    with the archive; records passed since the last :meth:`flushed` (not written yet)
+    are held in a small in-memory index. Identity (URL or ``(site, source_id)``) is
+    looked up in the store and among those pending records. Each record gets
+    ``_bands`` (the LSH parameters' name and its keys), which the store writes.
+    """
+
+    def __init__(
+        self,
+        store: StoredArticles | None,
         threshold: float = DEFAULT_THRESHOLD,
         num_perm: int = DEFAULT_NUM_PERM,
     ) -> None:
         self.store = store
-        self.index = NearDuplicateIndex(threshold, num_perm)
+        self.threshold = threshold
         self.num_perm = num_perm
+        self.bands = Bands(threshold, num_perm)
+        #: Records passed and not flushed yet (all of them without a store).
+        self.index = NearDuplicateIndex(threshold, num_perm)
         self._pending_url: set[str] = set()
         self._pending_id: dict[tuple[str, str], str] = {}
+        # Publication sort keys of the stories' originals met since the last flush, and
+        # stored originals a pending record superseded (the store re-points them on write).
+        self._published: dict[str, float] = {}
+        self._repointed: dict[str, str] = {}
+        #: Stored signatures made with other MinHash parameters (never compared).
         self.skipped_signatures = 0
+        self.backfilled = 0
 
     @classmethod
     def from_store(
-        cls, store: Store, threshold: float = DEFAULT_THRESHOLD, num_perm: int = DEFAULT_NUM_PERM
+        cls,
+        store: StoredArticles,
+        threshold: float = DEFAULT_THRESHOLD,
+        num_perm: int = DEFAULT_NUM_PERM,
     ) -> Deduplicator:
+        """A deduplicator over ``store``; stored signatures that have no band keys for these
+        parameters yet (an older store, another threshold) get them now, streamed."""
         dedup = cls(store, threshold, num_perm)
-        dedup.load(store.iter_signatures())
+        dedup._backfill()
         return dedup
 
-    def load(self, rows: Iterable[tuple[str, str, int, bytes, str | None, str | None]]) -> None:
-        """Index stored ``(url, scheme, num_perm, signature, published_at, duplicate_of)``."""
-        for url, scheme, num_perm, signature, published_at, duplicate_of in rows:
+    def _backfill(self, chunk: int = 2000) -> None:
+        assert self.store is not None
+        rows: list[tuple[int, str]] = []
+        for url, scheme, num_perm, signature in self.store.signatures_without_bands(
+            self.bands.name
+        ):
             if scheme != SCHEME or num_perm != self.num_perm:
                 # Made with other parameters: not comparable. Counted so it shows up.
                 self.skipped_signatures += 1
                 continue
-            self.index.add(url, signature_from_bytes(signature, scheme), published_at, duplicate_of)
+            rows.extend((key, url) for key in self.bands.keys(bytes(signature)))
+            self.backfilled += 1
+            if len(rows) >= chunk:
+                self.store.save_bands(self.bands.name, rows)
+                rows = []
+        if rows:
+            self.store.save_bands(self.bands.name, rows)
 
     def _known(self, record: Mapping[str, Any]) -> str | None:
         url = record.get("url")
@@ -243,13 +321,38 @@ class Deduplicator:
             return self.store.find_identity(url, site, source_id)
         return None
 
-    def annotate(self, record: dict[str, Any]) -> dict[str, Any]:
-        """Add ``_content_hash``, ``_signature`` and, when new and a copy, ``duplicate_of``."""
+    def _original_for(self, url: str, mh: MinHash, keys: Sequence[int]) -> str | None:
+        """The original (earliest published) of the story the record is a copy of, if any."""
+        roots: dict[str, float] = {}
+        for candidate in self.index.lsh.query(mh):
+            root = self.index.root.get(candidate)
+            if candidate != url and root and root != url:
+                roots[root] = self._published.get(root, float("inf"))
+        if self.store is not None:
+            for _candidate, root, root_published in self.store.near_candidates(
+                self.bands.name, keys
+            ):
+                root = self._repointed.get(root, root)
+                if root == url:
+                    continue
+                if root not in self._published:
+                    self._published[root] = _sort_key(root_published)
+                roots.setdefault(root, self._published[root])
+        if not roots:
+            return None
+        return min(roots, key=lambda u: (roots[u], u))
+
+    def annotate(self, record: Any) -> Any:
+        """Add ``_content_hash``, ``_signature``, ``_bands`` and, when new and a copy,
+        ``duplicate_of`` (or ``_supersedes`` when it is the earlier publication)."""
         record["_content_hash"] = content_hash(record)
         mh = text_minhash(record, self.num_perm)
-        record["_signature"] = signature_bytes(mh)
+        signature = signature_bytes(mh)
+        keys = self.bands.keys(signature)
+        record["_signature"] = signature
         record["_signature_scheme"] = SCHEME
         record["_num_perm"] = self.num_perm
+        record["_bands"] = (self.bands.name, keys)
         url = record["url"]
         known = self._known(record)
         if known is not None:
@@ -257,26 +360,36 @@ class Deduplicator:
             record.pop("duplicate_of", None)
             self.index.replace_signature(known, mh)
             return record
-        original = self.index.original_for(url, mh)
+        original = self._original_for(url, mh, keys)
         published = record.get("published_at")
         if original is not None:
-            if _sort_key(published) < self.index.published.get(original, float("inf")):
+            if _sort_key(published) < self._published.get(original, float("inf")):
                 # The new record is the earlier publication: it becomes the original.
                 record["_supersedes"] = original
                 record.pop("duplicate_of", None)
                 self.index.repoint(original, url)
+                for old, new in list(self._repointed.items()):
+                    if new == original:
+                        self._repointed[old] = url
+                self._repointed[original] = url
                 original = None
             else:
                 record["duplicate_of"] = original
         else:
             record.pop("duplicate_of", None)
         self.index.add(url, mh, published, original)
+        self._published[url] = _sort_key(published)
         self._pending_url.add(url)
         if record.get("site") and record.get("source_id"):
             self._pending_id[(record["site"], str(record["source_id"]))] = url
         return record
 
     def flushed(self) -> None:
-        """The store has written everything passed so far; forget the pending identities."""
+        """The store has written everything passed so far: it now answers for them, so the
+        pending records are forgotten (memory stays bounded by one batch)."""
         self._pending_url.clear()
         self._pending_id.clear()
+        if self.store is not None:
+            self.index = NearDuplicateIndex(self.threshold, self.num_perm)
+            self._published.clear()
+            self._repointed.clear()

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from newsbot.record import REQUIRED_FIELDS
 
 if TYPE_CHECKING:
-    from newsbot.store.backend import Store
+    from newsbot.store.store import Store
 
 #: Fields whose coverage decides the exit status.
 #: The fields a record cannot be stored without: their coverage is the health check.
@@ -34,44 +34,46 @@ def _percentile(values: list[float], share: float) -> float | None:
     return ordered[rank - 1]
 
 
-def stats_report(store: Store, *, days: int = 30) -> dict[str, Any]:
+def stats_report(store: Store, *, days: int = 30, site: str | None = None) -> dict[str, Any]:
     """Articles per section and day, latency published_at → first_seen_at, last-run coverage.
 
-    Volume and latency cover articles first seen in the last ``days`` days. Coverage
-    and provenance come from the latest finished run that saw items or article pages
-    (a run that fetched no article has nothing to measure); ``last_run`` is the latest
-    run of any kind.
+    Volume and latency cover articles first seen in the last ``days`` days (of ``site``
+    when given). Coverage and provenance come from the latest finished run that saw
+    items or article pages (a run that fetched no article has nothing to measure), of
+    ``site`` when given; ``sites`` holds that judgement for every site with runs (only
+    ``site`` when given), so one site's run cannot hide another's layout break.
+    ``last_run`` is the latest run of any kind.
     """
     now = datetime.now(UTC)
     cutoff = (now - timedelta(days=days)).isoformat(timespec="seconds")
-    per_day = store.query(
-        "SELECT section, substr(published_at, 1, 10) AS day, COUNT(*) FROM articles"
-        " WHERE first_seen_at >= ? GROUP BY section, substr(published_at, 1, 10)"
-        " ORDER BY day DESC, section",
-        (cutoff,),
-    )
     latencies: list[float] = []
-    for published_at, first_seen_at in store.query(
-        "SELECT published_at, first_seen_at FROM articles WHERE first_seen_at >= ?", (cutoff,)
-    ):
+    for published_at, first_seen_at in store.articles.sightings(cutoff, site):
         try:
             delta = datetime.fromisoformat(first_seen_at) - datetime.fromisoformat(published_at)
         except (TypeError, ValueError):
             continue
         latencies.append(delta.total_seconds())
-    runs = store.recent_runs(limit=50)
-    coverage_run = next(
-        (r for r in runs if r["status"] != "running" and r["spider"] != "reparse" and _measured(r)),
-        None,
-    )
-    total = store.query("SELECT COUNT(*), COUNT(duplicate_of) FROM articles")[0]
+    runs = store.recent_runs(limit=50, site=site)
+    coverage_run = _coverage_run(runs)
+    sites = [site] if site else store.run_sites()
+    per_site = {}
+    for name in sites:
+        run = coverage_run if site else _coverage_run(store.recent_runs(limit=50, site=name))
+        per_site[name] = {
+            "coverage_run": _run_summary(run) if run else None,
+            "coverage": run["coverage"] if run else None,
+            "provenance": run["provenance"] if run else None,
+        }
+    total, duplicates = store.articles.totals(site)
     return {
         "generated_at": now.isoformat(timespec="seconds"),
         "days": days,
-        "articles": int(total[0]),
-        "duplicates": int(total[1]),
+        "site": site,
+        "articles": total,
+        "duplicates": duplicates,
         "per_section_day": [
-            {"section": section, "day": day, "count": int(count)} for section, day, count in per_day
+            {"section": section, "day": day, "count": count}
+            for section, day, count in store.articles.volume(cutoff, site)
         ],
         "latency": {
             "count": len(latencies),
@@ -82,7 +84,15 @@ def stats_report(store: Store, *, days: int = 30) -> dict[str, Any]:
         "coverage_run": _run_summary(coverage_run) if coverage_run else None,
         "coverage": coverage_run["coverage"] if coverage_run else None,
         "provenance": coverage_run["provenance"] if coverage_run else None,
+        "sites": per_site,
     }
+
+
+def _coverage_run(runs: list[dict[str, Any]]) -> dict[str, Any] | None:
+    return next(
+        (r for r in runs if r["status"] != "running" and r["spider"] != "reparse" and _measured(r)),
+        None,
+    )
 
 
 def _measured(run: dict[str, Any]) -> bool:
@@ -92,21 +102,35 @@ def _measured(run: dict[str, Any]) -> bool:
 
 
 def _run_summary(run: dict[str, Any]) -> dict[str, Any]:
-    keys = ("run_id", "spider", "started_at", "finished_at", "status", "counts")
+    keys = ("run_id", "spider", "site", "started_at", "finished_at", "status", "counts")
     summary = {k: run.get(k) for k in keys}
     summary["errors"] = len(run.get("errors") or [])
     return summary
 
 
 def coverage_ok(report: dict[str, Any], threshold: float = 0.9) -> bool:
-    """False when title, published_at or body coverage of the last run is under ``threshold``.
+    """False when title, published_at or body coverage of the last run is under ``threshold``,
+    for the report's latest judged run or for any site's (see ``low_sites``).
 
     True when no run has seen items or article pages yet: there is nothing to judge. A
     judged run missing a field's coverage (e.g. no item at all) has 0 for it.
     """
-    if report.get("coverage_run") is None:
+    return _judged_ok(report, threshold) and not low_sites(report, threshold)
+
+
+def low_sites(report: dict[str, Any], threshold: float = 0.9) -> list[str]:
+    """Sites whose latest judged run has title, published_at or body under ``threshold``."""
+    return [
+        name
+        for name, judged in sorted((report.get("sites") or {}).items())
+        if not _judged_ok(judged, threshold)
+    ]
+
+
+def _judged_ok(judged: dict[str, Any], threshold: float) -> bool:
+    if judged.get("coverage_run") is None:
         return True
-    coverage = report.get("coverage") or {}
+    coverage = judged.get("coverage") or {}
     return all(float(coverage.get(f, 0.0)) >= threshold for f in HEALTH_FIELDS)
 
 
@@ -162,6 +186,17 @@ def format_stats(report: dict[str, Any], threshold: float = 0.9) -> str:
         flag = "  LOW" if field in HEALTH_FIELDS and share < threshold else ""
         mix = ", ".join(f"{src} {n}" for src, n in sorted(provenance.get(field, {}).items()))
         lines.append(f"  {field:<13} {share:6.1%}{flag}" + (f"  [{mix}]" if mix else ""))
+    sites = report.get("sites") or {}
+    if len(sites) > 1:
+        for name, judged in sorted(sites.items()):
+            run = judged.get("coverage_run")
+            if run is None:
+                lines.append(f"site {name}: no judged run yet")
+                continue
+            state = "OK" if _judged_ok(judged, threshold) else "LOW"
+            cov = judged.get("coverage") or {}
+            shares = ", ".join(f"{f} {float(cov.get(f, 0.0)):.1%}" for f in HEALTH_FIELDS)
+            lines.append(f"site {name}: run {run['run_id']} {shares}  {state}")
     lines.append(
         "coverage OK" if coverage_ok(report, threshold) else "coverage LOW: layout change?"
     )

@@ -202,3 +202,53 @@ def test_to_local_iso_refuses_naive() -> None:
 
 def test_date_result_without_value() -> None:
     assert DateResult(None, "empty").iso is None
+
+
+# --- issue 11, finding 10: impossible, implausible and historical dates -----------------
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        pytest.param("30/02/2021", "day 30 out of range", id="feb-30"),
+        pytest.param("0001-01-01T00:00:00", "year 1 out of range", id="year-0001-iso"),
+        pytest.param("01/01/0001 10:00", "year 1 out of range", id="year-0001-vn"),
+        pytest.param("15/03/2999 07:20", "date in the future", id="year-2999"),
+        pytest.param("2026-01-03T00:00:00+07:00", "date in the future", id="two-days-ahead"),
+    ],
+)
+def test_finding_10_dates_refused_with_a_reason_not_guessed(text: str, reason: str) -> None:
+    result = parse_datetime(text, now=NOW)
+    assert result.value is None
+    assert reason in (result.reason or "")
+
+
+def test_finding_10_tomorrow_is_still_plausible() -> None:
+    assert parse_datetime("2026-01-01T20:00:00+07:00", now=NOW).value is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("22/01/1950 10:00", "1950-01-22T10:00:00+07:00", id="1950-not-0800"),
+        pytest.param("1965-05-01T10:00:00", "1965-05-01T10:00:00+07:00", id="1965-naive"),
+        pytest.param("01/01/1905 00:00", "1905-01-01T00:00:00+07:00", id="1905-not-lmt"),
+        pytest.param("1975-06-13 00:00", "1975-06-13T00:00:00+07:00", id="1975"),
+    ],
+)
+def test_finding_10_one_fixed_offset_whatever_the_year(text: str, expected: str) -> None:
+    result = parse_datetime(text)
+    assert result.iso == expected
+    assert result.value is not None and result.value.utcoffset() == timedelta(hours=7)
+
+
+def test_keep_offset_keeps_the_pages_own_offset() -> None:
+    result = parse_datetime("2024-03-05T10:30:00+01:00", keep_offset=True)
+    assert result.value is not None
+    assert result.value.isoformat() == "2024-03-05T10:30:00+01:00"
+
+
+def test_unknown_default_zone_is_a_reason() -> None:
+    assert parse_datetime("2024-03-05 10:30", default_tz="Mars/Olympus").reason

@@ -2,6 +2,8 @@ import csv
 import io
 import json
 
+import pytest
+
 from newsbot.feeds.csvfile import CSV_COLUMNS, csv_cell, write_csv, write_csv_to
 
 from .conftest import make_article
@@ -49,3 +51,61 @@ def test_cells():
     assert csv_cell(3) == "3"
     assert csv_cell(["Hải Dương"]) == '["Hải Dương"]'
     assert csv_cell({"url": "u", "caption": None}) == '{"url": "u", "caption": null}'
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        pytest.param(
+            '=HYPERLINK("http://x.invalid","Bấm")',
+            '\'=HYPERLINK("http://x.invalid","Bấm")',
+            id="equals",
+        ),
+        pytest.param("+84 220 3855 555", "'+84 220 3855 555", id="plus"),
+        pytest.param("- Đoạn mở đầu bằng gạch", "'- Đoạn mở đầu bằng gạch", id="minus"),
+        pytest.param("@SUM(1+1)", "'@SUM(1+1)", id="at"),
+        pytest.param("\t=1+1", "'\t=1+1", id="tab"),
+        pytest.param("\r=1+1", "'\r=1+1", id="carriage-return"),
+        pytest.param("Hải Dương = quê lúa", "Hải Dương = quê lúa", id="equals-inside-is-text"),
+        pytest.param(["=1+1"], '["=1+1"]', id="list-is-json"),
+    ],
+)
+def test_csv_formula_injection_neutralised(value, cell):
+    assert csv_cell(value) == cell
+    out = io.BytesIO()
+    write_csv_to(out, [make_article(1, title=value)])
+    assert read_back(out.getvalue())[0]["title"] == cell
+
+
+def test_csv_list_cells_are_json():
+    record = make_article(1, related=[{"url": "https://baohaiduong.vn/a-1.html", "title": "A"}])
+    out = io.BytesIO()
+    write_csv_to(out, [record])
+    row = read_back(out.getvalue())[0]
+    for field in ("images", "related", "tags"):
+        assert json.loads(row[field]) == record[field], f"{field} is not JSON: {row[field]!r}"
+
+
+def test_scrapy_csv_exporter_writes_lists_as_json_and_neutralises_formulas():
+    from newsbot.feeds.exporters import CsvItemExporter
+
+    record = make_article(1, title="=1+1", related=[{"url": "https://baohaiduong.vn/a-1.html"}])
+    out = io.BytesIO()
+    exporter = CsvItemExporter(out)
+    exporter.start_exporting()
+    exporter.export_item(record)
+    exporter.finish_exporting()
+    row = read_back(out.getvalue())[0]
+    assert list(row) == list(CSV_COLUMNS)
+    assert json.loads(row["tags"]) == record["tags"]
+    assert json.loads(row["related"]) == record["related"]
+    assert row["title"] == "'=1+1"
+    assert row["media"] == ""
+
+
+def test_settings_use_the_newsbot_csv_exporter():
+    from scrapy.utils.project import get_project_settings
+
+    assert get_project_settings().getdict("FEED_EXPORTERS")["csv"] == (
+        "newsbot.feeds.exporters.CsvItemExporter"
+    )

@@ -135,3 +135,75 @@ def test_store_from_environment(capsysbinary, store_path, monkeypatch):
     status, out, _ = export(capsysbinary, "--limit", "1")
     assert status == 0
     assert json.loads(out)["url"] == URL[0]
+
+
+@pytest.fixture(scope="module")
+def two_sites(tmp_path_factory):
+    """Two papers in one store, each with a "Khoa học - Giáo dục" section."""
+    path = tmp_path_factory.mktemp("export-sites") / "newsbot.db"
+    with open_store(path) as store:
+        store.write_batch(
+            [
+                incoming(1, section="Khoa học - Giáo dục"),
+                incoming(2),
+                incoming(
+                    3,
+                    site="baohaiphong",
+                    url="https://baohaiphong.vn/bai-3.html",
+                    section="Khoa học - Giáo dục",
+                ),
+            ],
+            "run-1",
+        )
+    return path
+
+
+@pytest.mark.parametrize(
+    ("argv", "urls"),
+    [
+        pytest.param(["--site", "baohaiduong"], [URL[1], URL[2]], id="one-site"),
+        pytest.param(["--site", "baohaiphong"], ["https://baohaiphong.vn/bai-3.html"], id="other"),
+        pytest.param(
+            ["--section", "khoa-hoc-giao-duc"],
+            [URL[1], "https://baohaiphong.vn/bai-3.html"],
+            id="section-by-slug",
+        ),
+        pytest.param(["--section", "Xa hoi"], [URL[2]], id="section-unaccented"),
+        pytest.param(
+            ["--site", "baohaiduong", "--section", "Khoa học - Giáo dục"],
+            [URL[1]],
+            id="site-and-section",
+        ),
+    ],
+)
+def test_export_site_and_section(capsysbinary, two_sites, argv, urls):
+    status, out, err = export(capsysbinary, "--store", str(two_sites), *argv)
+    assert (status, err) == (0, "")
+    assert [json.loads(line)["url"] for line in out.decode().splitlines()] == urls
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        pytest.param(
+            ["--section", "Giáo dục"],
+            "no section 'Giáo dục' in the store; did you mean 'Khoa học - Giáo dục'?",
+            id="readme-example-near-match",
+        ),
+        pytest.param(
+            ["--site", "baohaiphong", "--section", "Xã hội"],
+            "no section 'Xã hội' of site 'baohaiphong' in the store; the store has"
+            " 'Khoa học - Giáo dục'",
+            id="section-of-another-site",
+        ),
+        pytest.param(
+            ["--site", "baohaiduon"],
+            "no site 'baohaiduon' in the store; did you mean 'baohaiduong' or 'baohaiphong'?",
+            id="site-typo",
+        ),
+    ],
+)
+def test_unknown_section_or_site_exits_2_with_near_match(capsysbinary, two_sites, argv, message):
+    status, out, err = export(capsysbinary, "--store", str(two_sites), *argv)
+    assert (status, out) == (2, b"")
+    assert err == f"newsbot export: {message}\n"

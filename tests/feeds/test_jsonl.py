@@ -3,6 +3,7 @@ import json
 import pytest
 
 from newsbot.feeds.jsonl import dumps_record, render_jsonl, write_jsonl
+from newsbot.record import SCHEMA_VERSION
 
 from .conftest import make_article
 
@@ -17,7 +18,10 @@ def test_round_trip_vietnamese_without_escapes(tmp_path, current_article):
     assert "\\u" not in text
     assert "Phát triển văn hóa đọc thúc đẩy học tập suốt đời" in text
     assert text.endswith("\n") and text.count("\n") == 2
-    assert [json.loads(line) for line in text.splitlines()] == records
+    # Every output record states the version of its shape (newsbot.record).
+    assert [json.loads(line) for line in text.splitlines()] == [
+        {**r, "schema_version": SCHEMA_VERSION} for r in records
+    ]
 
 
 @pytest.mark.parametrize(
@@ -49,6 +53,7 @@ def test_dumps_record(record, expected):
     line = dumps_record(record)
     assert len(line.splitlines()) == 1
     parsed = json.loads(line)
+    expected = {**expected, "schema_version": SCHEMA_VERSION}
     assert parsed == expected
     assert list(parsed) == list(expected)
 

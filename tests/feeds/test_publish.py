@@ -32,8 +32,8 @@ def incoming(n: int, **overrides):
     return record
 
 
-def run(store, run_id, records):
-    store.start_run(run_id, "baohaiduong", {})
+def run(store, run_id, records, spider="baohaiduong"):
+    store.start_run(run_id, spider, {})
     outcomes = store.write_batch(records, run_id)
     assert "error" not in outcomes
     return outcomes
@@ -435,3 +435,115 @@ def test_pipeline_exits_non_zero_when_a_feed_fails(tmp_path):
     assert crawler.stats.get_value("newsbot/exit_status") == 1
     assert "xa-hoi.json" in crawler.stats.get_value("newsbot/publish_error")
     assert atom_ids(feeds / "all.atom") == [make_article(1)["url"]]
+
+
+def test_two_sites_with_one_section_name_get_their_own_feeds(store, tmp_path):
+    feeds = tmp_path / "feeds"
+    other = {"site": "baonghean", "section": "Kinh tế"}
+    run(
+        store,
+        "run-1",
+        [
+            incoming(1, section="Kinh tế"),
+            incoming(2, url="https://baonghean.vn/bai-2.html", **other),
+            incoming(3, url="https://baonghean.vn/bai-3.html", **other),
+        ],
+    )
+
+    publish_run(store, "run-1", feeds)
+
+    assert atom_ids(feeds / "baohaiduong" / "kinh-te.atom") == [make_article(1)["url"]]
+    assert atom_ids(feeds / "baonghean" / "kinh-te.atom") == [
+        "https://baonghean.vn/bai-3.html",
+        "https://baonghean.vn/bai-2.html",
+    ]
+    assert atom_ids(feeds / "baonghean" / "all.atom") == atom_ids(
+        feeds / "baonghean" / "kinh-te.atom"
+    )
+    assert len(atom_ids(feeds / "all.atom")) == 3
+    index = json.loads((feeds / "index.json").read_text(encoding="utf-8"))
+    assert {s: list(e["sections"]) for s, e in index["sites"].items()} == {
+        "baohaiduong": ["Kinh tế"],
+        "baonghean": ["Kinh tế"],
+    }
+    title = etree.parse(str(feeds / "baonghean" / "kinh-te.atom")).findtext(
+        "a:title", namespaces=NS
+    )
+    assert title == "baonghean: Kinh tế"
+
+    # An incremental publish touching one site rewrites its feeds, not the other's.
+    untouched = (feeds / "baohaiduong" / "kinh-te.atom").stat().st_mtime_ns
+    run(store, "run-2", [incoming(4, url="https://baonghean.vn/bai-4.html", **other)])
+    report = publish_run(store, "run-2", feeds)
+    assert {f["name"] for f in report["feeds"]} == {"all", "baonghean/all", "baonghean/kinh-te"}
+    assert atom_ids(feeds / "baonghean" / "kinh-te.atom")[0] == "https://baonghean.vn/bai-4.html"
+    assert (feeds / "baohaiduong" / "kinh-te.atom").stat().st_mtime_ns == untouched
+
+
+def test_feeds_of_the_single_folder_layout_are_replaced(store, tmp_path):
+    feeds = tmp_path / "feeds"
+    feeds.mkdir()
+    # What an earlier newsbot left: section feeds at the top, an index naming them.
+    for name in ("xa-hoi.atom", "xa-hoi.json", "all.atom", "all.json"):
+        (feeds / name).write_text("old")
+    (feeds / "index.json").write_text(json.dumps({"sections": {"Xã hội": "xa-hoi"}}))
+    run(store, "run-1", [incoming(1)])
+
+    report = publish_run(store, "run-1", feeds)
+
+    assert report["rebuilt_all"] is True
+    assert not (feeds / "xa-hoi.atom").exists() and not (feeds / "xa-hoi.json").exists()
+    assert atom_ids(feeds / "all.atom") == atom_ids(feeds / "baohaiduong" / "xa-hoi.atom")
+    assert "sections" not in json.loads((feeds / "index.json").read_text(encoding="utf-8"))
+
+
+def test_reparse_that_moves_an_article_to_another_day_leaves_no_copy_behind(store, tmp_path):
+    feeds = tmp_path / "feeds"
+    url = {n: make_article(n)["url"] for n in range(5)}
+    run(store, "run-1", [incoming(1), incoming(2)])
+    publish_run(store, "run-1", feeds)
+    assert partitions(feeds) == {"2024-10-04.jsonl": [url[1], url[2]]}
+    # A date-parser fix: reparse finds article 1 was published on the 6th.
+    store.start_run("rp-1", "reparse", {})
+    store.write_batch([incoming(1, published_at="2024-10-06T09:00:00+07:00")], "rp-1")
+    store.finish_run("rp-1", "finished", {}, {}, {}, [])
+    run(store, "run-2", [])
+
+    publish_run(store, "run-2", feeds)
+
+    assert partitions(feeds) == {
+        "2024-10-04.jsonl": [url[2]],
+        "2024-10-06.jsonl": [url[1]],
+    }
+
+
+def test_run_of_another_site_still_writing_is_shown_again_until_it_publishes(store, tmp_path):
+    feeds = tmp_path / "feeds"
+    other = {"site": "baonghean", "section": "Kinh tế"}
+    run(store, "a-0", [incoming(1)])
+    publish_run(store, "a-0", feeds)
+    # b-1 (another site, its own lock) is crawling while a-1 ends and publishes.
+    store.start_run("b-1", "baonghean", {})
+    store.write_batch([incoming(2, url="https://baonghean.vn/bai-2.html", **other)], "b-1")
+    run(store, "a-1", [incoming(3)])
+    publish_run(store, "a-1", feeds)
+    state = json.loads((feeds / ".publish-state.json").read_text(encoding="utf-8"))
+    assert ("b-1" in state["seen"], "b-1" in state["complete"]) == (True, False)
+    assert atom_ids(feeds / "baonghean" / "kinh-te.atom") == ["https://baonghean.vn/bai-2.html"]
+
+    # b-1 stores more after a-1's publish, then is killed before publishing itself: the
+    # next publish (of either site) shows what it stored since.
+    store.write_batch([incoming(4, url="https://baonghean.vn/bai-4.html", **other)], "b-1")
+    run(store, "a-2", [])
+    publish_run(store, "a-2", feeds)
+    assert atom_ids(feeds / "baonghean" / "kinh-te.atom")[0] == "https://baonghean.vn/bai-4.html"
+    state = json.loads((feeds / ".publish-state.json").read_text(encoding="utf-8"))
+    assert "b-1" in state["seen"], "still possibly writing: shown again next time"
+
+    # A later run of the same site proves b-1 dead: shown once more, then complete.
+    run(store, "b-2", [], spider="baonghean")
+    store.finish_run("b-2", "finished", {}, {}, {}, [])
+    run(store, "a-3", [])
+    publish_run(store, "a-3", feeds)
+    state = json.loads((feeds / ".publish-state.json").read_text(encoding="utf-8"))
+    assert "b-1" in state["complete"] and state["seen"] == []

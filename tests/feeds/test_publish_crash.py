@@ -23,6 +23,7 @@ from lxml import etree
 
 from newsbot.feeds.publish import partition_records
 from newsbot.feeds.selection import local_date
+from newsbot.record import public_view
 from newsbot.store import open_store
 
 from .conftest import make_article
@@ -127,7 +128,7 @@ def test_ten_sigkills_during_publish_lose_no_by_date_file(tmp_path):
         days = {local_date(r["published_at"]) for r in articles}
         expected = {
             f"{day.isoformat()}.jsonl": [
-                json.dumps(r, sort_keys=True) for r in partition_records(store, day)
+                json.dumps(public_view(r), sort_keys=True) for r in partition_records(store, day)
             ]
             for day in days
         }

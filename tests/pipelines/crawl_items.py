@@ -14,7 +14,6 @@ import sys
 from scrapy import Request, Spider
 from scrapy.crawler import CrawlerProcess
 
-from newsbot.pipelines import ITEM_PIPELINES
 from tests.store.factories import article
 
 
@@ -39,7 +38,7 @@ def main() -> None:
     target, mode, out = sys.argv[1:4]
     process = CrawlerProcess(
         {
-            "ITEM_PIPELINES": ITEM_PIPELINES,
+            "ADDONS": {"newsbot.addon.Newsbot": 0},
             "NEWSBOT_STORE": target,
             "NEWSBOT_STORE_BATCH": 2,
             "TELNETCONSOLE_ENABLED": False,

@@ -1,18 +1,21 @@
-"""RunRecorder (newsbot/pipelines/run.py): store target, coverage, args, reasons, end hook.
+"""RunState (newsbot/pipelines/run.py): store target, coverage, args, reasons, run_stored.
 
 Real Scrapy crawlers (``scrapy.utils.test.get_crawler``) on real stores of both engines.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
 from scrapy import Spider
+from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.settings import Settings
+from scrapy.utils.test import get_crawler
 
 from newsbot.feeds.publish import PublishPipeline
-from newsbot.pipelines import RunRecorder, StorePipeline, store_target
+from newsbot.pipelines import RunState, StorePipeline, run_stored, store_target
 from newsbot.record import COVERAGE_FIELDS
 from newsbot.store import DEFAULT_TARGET, StoreLocked, open_store
 from newsbot.store.stats import coverage_ok, stats_report
@@ -110,10 +113,21 @@ def test_store_write_failure_keeps_its_reason(store_target):
     store_pipeline.open_spider()
     # Past validation (which would drop it), an unreadable date fails the write itself.
     bad = article(2, published_at="hôm qua")
-    for record in (article(1), bad):
-        store_pipeline.process_item(record)
-    store_pipeline.close_spider()
-    RunRecorder.for_crawler(crawler).finish("finished")
+    outcomes = []
+
+    async def store_both():
+        for record in (article(1), bad):
+            try:
+                outcomes.append((await store_pipeline.process_item(record))["version"])
+            except DropItem as exc:
+                outcomes.append(str(exc))
+
+    asyncio.run(store_both())
+    RunState.of(crawler).finish("finished")
+    # Written at once (batch of 3 never fills: the deadline writes each in turn): the
+    # stored one leaves with its bookkeeping, the failed one is dropped with the reason.
+    assert outcomes[0] == 1
+    assert outcomes[1].startswith(f"store_error: {bad['url']}: store write failed: ValueError")
     with open_store(store_target) as store:
         run = store.last_run()
     assert run["counts"]["store_errors"] == 1
@@ -166,7 +180,7 @@ def test_publish_runs_before_the_lock_is_released(store_target, tmp_path):
     crawler = make_crawler(store_target, NEWSBOT_STORE_BATCH=2, NEWSBOT_FEEDS_DIR=str(feeds))
     seen_at_end: dict[str, object] = {}
 
-    def check_while_finishing() -> None:
+    def check_while_finishing(run_id, store, reason) -> None:
         # Registered after the publish pipeline: runs right after it published.
         run_file = feeds / "runs" / f"{crawler.stats.get_value('newsbot/run_id')}.jsonl"
         seen_at_end["published"] = len(run_file.read_text(encoding="utf-8").splitlines())
@@ -183,7 +197,7 @@ def test_publish_runs_before_the_lock_is_released(store_target, tmp_path):
     class Checker:
         @classmethod
         def from_crawler(cls, crawler):
-            RunRecorder.existing(crawler).before_finish(check_while_finishing)
+            crawler.signals.connect(check_while_finishing, signal=run_stored)
             return cls()
 
         def process_item(self, item):
@@ -202,8 +216,12 @@ def test_publish_runs_before_the_lock_is_released(store_target, tmp_path):
             pass  # released once the run is recorded
 
 
-def test_existing_never_creates_a_recorder(store_target):
+def test_run_state_is_the_crawlers_extension_and_none_without_the_addon(store_target):
     crawler = make_crawler(store_target)
-    assert RunRecorder.existing(crawler) is None
-    recorder = RunRecorder.for_crawler(crawler)
-    assert RunRecorder.existing(crawler) is recorder
+    state = RunState.of(crawler)
+    assert crawler.get_extension(RunState) is state
+    assert StorePipeline.from_crawler(crawler).state is state
+    assert RunState.of(make_crawler(store_target)) is not state, "one per crawler"
+    bare = get_crawler(Spider, {"NEWSBOT_STORE": store_target})
+    with pytest.raises(NotConfigured, match="ADDONS"):
+        StorePipeline.from_crawler(bare)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -77,8 +78,10 @@ def test_jobdir_writes_every_item_at_once(store_target, tmp_path):
     crawler = make_crawler(store_target, JOBDIR=str(tmp_path / "job"))
     pipelines = [DedupPipeline.from_crawler(crawler), StorePipeline.from_crawler(crawler)]
     pipelines[1].open_spider()
-    for pipeline in pipelines:
-        pipeline.process_item(article(1))
+    item = pipelines[0].process_item(article(1))
+    # Written at once: the item does not wait for a batch or a deadline.
+    stored = asyncio.run(asyncio.wait_for(pipelines[1].process_item(item), timeout=0.5))
+    assert (stored["version"], stored["duplicate_of"]) == (1, None)
     with open_store(store_target) as store:
         assert store.count_articles() == 1  # stored before the run ends
     crawler.signals.send_catch_log(signals.spider_closed, spider=crawler.spider, reason="finished")

@@ -14,8 +14,8 @@ import lxml.html
 import pytest
 
 from newsbot.sites import get_site, site_for_url
-from newsbot.sites.baohaiduong import CurrentLayout, LegacyLayout
 from newsbot.sites.base import UrlKind
+from newsbot.sites.publishers.baohaiduong import CurrentLayout, LegacyLayout
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "baohaiduong"
 SITE = get_site("baohaiduong")

@@ -9,10 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from newsbot.record import public_view
-from newsbot.sites import baonghean as module
+from newsbot.record import SCHEMA_VERSION, public_view
 from newsbot.sites import get_site, site_for_url
 from newsbot.sites.onecms import LAYOUTS, OneCMSSite
+from newsbot.sites.publishers import baonghean as module
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "baonghean"
@@ -29,6 +29,7 @@ def test_article_fixture_parses_exactly():
     assert outcome.ok, outcome.error
     record = public_view(outcome.record or {})
     record.pop("provenance")
+    assert record.pop("schema_version") == SCHEMA_VERSION  # every printed record states it
     assert record == _expected("article")
     assert outcome.record["provenance"]["author"] == "layout:onecms"  # the credit block
 

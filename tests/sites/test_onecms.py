@@ -6,13 +6,14 @@ Báo Hải Dương profile's baohaiphong.vn hosts and on small pages written her
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
 from newsbot.sites import get_site, site_for_url
 from newsbot.sites.base import UrlKind
-from newsbot.sites.onecms import day_of_sitemap
+from newsbot.sites.onecms import day_file_wanted, day_of_sitemap, sitemap_needed
 
 SITE = get_site("baohaiduong")
 ART = "https://baohaiphong.vn/gia-loc-co-120-ha-rau-mau-543127.html"
@@ -211,3 +212,51 @@ def test_day_sitemap_lastmod_kept_verbatim():
     assert [(e.url, e.modified_at) for e in entries] == [
         ("https://baohaiphong.vn/a-552447.html", "2026-05-14T16:48:13+07:00")
     ]
+
+
+# --- which day files a run reads ------------------------------------------------------
+
+TODAY = date(2026, 12, 1)
+
+# fmt: off
+DAY_FILES: list[Any] = [
+    pytest.param(TODAY, {}, True, id="today"),
+    pytest.param(TODAY - timedelta(1), {}, True, id="yesterday"),
+    pytest.param(TODAY - timedelta(2), {}, False, id="two-days-ago-is-final"),
+    pytest.param(TODAY - timedelta(2), {"last_complete": None}, True,
+                 id="no-complete-run-reads-all"),
+    pytest.param(TODAY - timedelta(3), {"last_complete": TODAY - timedelta(2)}, True,
+                 id="live-at-the-last-complete-run-read-again"),
+    pytest.param(TODAY - timedelta(4), {"last_complete": TODAY - timedelta(2)}, False,
+                 id="final-before-the-last-complete-run"),
+    pytest.param(TODAY - timedelta(30), {"refresh_all": True}, True, id="refresh-all"),
+    pytest.param(date(2026, 5, 1), {"since": date(2026, 5, 1)}, True, id="since-day-itself"),
+    pytest.param(date(2026, 4, 30), {"since": date(2026, 5, 1)}, False, id="before-since"),
+    pytest.param(TODAY, {"since": date(2026, 5, 1), "until": date(2026, 6, 1)}, False,
+                 id="after-until"),
+    pytest.param(TODAY - timedelta(2), {"live_days": 3}, True, id="a-wider-refresh-rule"),
+]
+# fmt: on
+
+
+@pytest.mark.parametrize(("day", "kwargs", "wanted"), DAY_FILES)
+def test_day_file_wanted(day: date, kwargs: dict[str, Any], wanted: bool):
+    options: dict[str, Any] = {"today": TODAY, "last_complete": TODAY, **kwargs}
+    assert day_file_wanted(day, **options) is wanted
+
+
+def test_index_files_without_new_articles_are_not_needed():
+    assert sitemap_needed("https://baohaiphong.vn/sitemap-news.xml")
+    assert sitemap_needed("https://baohaiphong.vn/sitemap-article-2026-05-14.xml")
+    assert not sitemap_needed("https://baohaiphong.vn/sitemap-category.xml")
+    assert not sitemap_needed("https://baohaiphong.vn/sitemap-article-daily.xml")
+
+
+def test_crawling_from_the_new_host():
+    site = SITE.on_host("baohaiphong.vn")
+    assert site.name == "baohaiduong"
+    assert site.start_urls == ("https://baohaiphong.vn/",)
+    assert site.section_listing_url("kinh-te") == "https://baohaiphong.vn/kinh-te"
+    assert site.on_host("baohaiduong.vn") is SITE
+    with pytest.raises(ValueError, match="not a host"):
+        SITE.on_host("example.org")

@@ -284,3 +284,17 @@ def test_iter_known_is_a_bounded_window(store):
         article(2)["url"],
         article(1)["url"],
     ]
+
+
+def test_prune_drops_old_raw_pages_and_finished_runs_only(store):
+    write(store, article(1, _fetched_at="2021-01-01T00:00:00+00:00"))
+    write(store, article(2, _fetched_at="2024-06-01T00:00:00+00:00"), run_id="run-2")
+    store.start_run("old-finished", "baohaiduong", {})
+    store.finish_run("old-finished", "finished", {}, {}, {}, [])
+    store.start_run("old-running", "baohaiduong", {})
+    assert store.prune("2022-01-01T00:00:00+00:00") == {"raw_pages": 1, "runs": 0}
+    assert [p.url for p in store.iter_raw_pages()] == [article(2)["url"]]
+    # Both runs started "now": a cut after now prunes the finished one, never the running one.
+    assert store.prune("2999-01-01T00:00:00+00:00") == {"raw_pages": 1, "runs": 1}
+    assert [r["run_id"] for r in store.recent_runs()] == ["old-running"]
+    assert store.count_articles() == 2 and len(store.versions(article(1)["url"])) == 1

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
+from newsbot.reparse import reparse
 from newsbot.store import StoreLocked, open_store
-from newsbot.store.reparse import reparse
 from tests.store.factories import article
 
 

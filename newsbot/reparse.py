@@ -4,7 +4,11 @@
 through the same path as a crawl: normalise, validate, dedup annotation, then
 ``Store.write_batch`` (so an improved parse of unchanged text updates metadata in
 place, changed text adds a version, and nothing is stored twice). It is recorded
-as a run of spider ``reparse`` and holds the run lock while it works.
+as a run of spider ``reparse`` and holds the whole store's run lock while it works
+(no crawl of any site writes meanwhile).
+
+It sits above both ``store`` and ``pipelines`` (it uses the pipelines' normalise and
+validate steps on the store's pages), so neither of those imports the other for it.
 """
 
 from __future__ import annotations
@@ -13,7 +17,10 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from newsbot.store.backend import Store
+from newsbot.pipelines.normalize import normalize_record
+from newsbot.pipelines.run import COUNT_KEYS, new_run_id
+from newsbot.pipelines.validate import missing_reason
+from newsbot.store import Store
 from newsbot.store.dedup import DEFAULT_NUM_PERM, DEFAULT_THRESHOLD, Deduplicator
 
 logger = logging.getLogger(__name__)
@@ -36,11 +43,6 @@ def reparse(
     returns a record, or None when the page is not an article. Raises
     :class:`~newsbot.store.StoreLocked` when a crawl is running.
     """
-    # Pipelines import Scrapy; imported here so the store package stays light.
-    from newsbot.pipelines.normalize import normalize_record
-    from newsbot.pipelines.run import COUNT_KEYS, new_run_id
-    from newsbot.pipelines.validate import missing_reason
-
     counts = {
         "pages": 0,
         "parsed": 0,
@@ -56,7 +58,7 @@ def reparse(
     errors: list[dict[str, str]] = []
     run_id = run_id or new_run_id()
     with store.run_lock():
-        store.start_run(run_id, "reparse", {})
+        store.start_run(run_id, "reparse", {}, store_wide=True)
         dedup = Deduplicator.from_store(store, threshold, num_perm)
         buffer: list[dict[str, Any]] = []
 

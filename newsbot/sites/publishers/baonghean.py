@@ -11,6 +11,7 @@ paper's menu as public pages show it; start points follow the platform's
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 from newsbot.sites.onecms import OneCMSSite
@@ -28,17 +29,17 @@ class BaoNgheAn(OneCMSSite):
     start_urls: ClassVar[tuple[str, ...]] = ("https://baonghean.vn/",)
     feeds: ClassVar[tuple[str, ...]] = ("https://baonghean.vn/rss/tin-moi-nhat.rss",)
     sitemaps: ClassVar[tuple[str, ...]] = ("https://baonghean.vn/sitemap.xml",)
-    sections: ClassVar[tuple[tuple[str, int, str], ...]] = (
-        ("thoi-su", 0, "Thời sự"),
-        ("chinh-tri", 0, "Chính trị"),
-        ("kinh-te", 0, "Kinh tế"),
-        ("xa-hoi", 0, "Xã hội"),
-        ("phap-luat", 0, "Pháp luật"),
-        ("giao-duc", 0, "Giáo dục"),
-        ("van-hoa", 0, "Văn hóa"),
-        ("the-thao", 0, "Thể thao"),
-        ("quoc-te", 0, "Quốc tế"),
-    )
+    sections: ClassVar[Mapping[str, str]] = {
+        "thoi-su": "Thời sự",
+        "chinh-tri": "Chính trị",
+        "kinh-te": "Kinh tế",
+        "xa-hoi": "Xã hội",
+        "phap-luat": "Pháp luật",
+        "giao-duc": "Giáo dục",
+        "van-hoa": "Văn hóa",
+        "the-thao": "Thể thao",
+        "quoc-te": "Quốc tế",
+    }
 
 
 SITE: PortalSite = BaoNgheAn()

@@ -1,0 +1,327 @@
+"""Building blocks for a publisher's layouts: a layout declared as XPath selectors, and
+the walker that splits an article body into paragraphs, images, media, related links
+and byline.
+
+A publisher profile subclasses :class:`SelectorLayout` once per page design and only
+declares selectors (``TITLE``, ``BODY``, ``LISTING_ITEMS``, ...); everything here is
+publisher-independent and a pure function of a parsed page.
+
+Two rules keep a hostile page from hurting the crawl:
+
+- **No Python recursion proportional to the page's depth.** :class:`BodyWalker` walks
+  with an explicit stack, so a body nested a thousand (or a hundred thousand) levels
+  deep is read like any other instead of raising ``RecursionError``.
+- **No compiled XPath shared between calls or threads.** Every selector is evaluated
+  with ``node.xpath(expr)``, which builds its own evaluator. A cached
+  ``lxml.etree.XPath`` object holds a lock while it runs; an exception raised at the
+  wrong moment inside it (a ``RecursionError`` does) left that lock held and the next
+  page to use the selector blocked forever. Per-call evaluation costs the same as a
+  compiled object here (libxml2 compiles these short expressions in microseconds).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from lxml.html import HtmlElement
+
+from newsbot.extract.text import element_text, normalize_text
+from newsbot.sites.base import Layout, Listing, ListingEntry
+
+__all__ = [
+    "BodyWalker",
+    "SelectorLayout",
+    "first",
+    "has_class",
+    "image_src",
+    "links",
+    "select",
+    "text_of",
+]
+
+
+def has_class(name: str) -> str:
+    """XPath predicate: the element's ``class`` attribute holds the word ``name``."""
+    # The plain contains() first: a cheap test that rules out almost every element
+    # before the exact word test builds its string.
+    return (
+        f"contains(@class, '{name}') and "
+        f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+    )
+
+
+def select(node: HtmlElement, expr: str) -> list[Any]:
+    """Evaluate ``expr`` on ``node`` with an evaluator of its own (see the module doc)."""
+    return node.xpath(expr)
+
+
+def first(node: HtmlElement, expr: str) -> HtmlElement | None:
+    """The first element ``expr`` selects, or None."""
+    found = select(node, expr)
+    return found[0] if found else None
+
+
+def text_of(node: HtmlElement, expr: str) -> str | None:
+    """Visible text of the first element ``expr`` selects; None when absent or empty."""
+    el = first(node, expr)
+    if el is None:
+        return None
+    return element_text(el) or None
+
+
+def links(nodes: list[HtmlElement]) -> list[dict[str, str]]:
+    """``{url, title}`` of each ``<a>`` with a non-blank ``href``, in order."""
+    return [
+        {"url": a.get("href", "").strip(), "title": element_text(a)}
+        for a in nodes
+        if a.get("href", "").strip()
+    ]
+
+
+#: Where CMSs put the real image address of a lazy-loaded ``<img>``, best first.
+LAZY_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-srcset", "src")
+
+
+def image_src(img: HtmlElement) -> str | None:
+    """The address of an ``<img>``: lazy-loading attributes first, never a ``data:`` URI."""
+    for attr in LAZY_ATTRS:
+        value = (img.get(attr) or "").strip()
+        if value and not value.startswith("data:"):
+            return value.split()[0] if attr == "data-srcset" else value
+    return None
+
+
+def is_related_line(text: str) -> bool:
+    """A ``>> Other story`` line inside a body: links to read, not body text."""
+    return text.startswith(">>")
+
+
+def is_byline(p: HtmlElement, text: str) -> bool:
+    """A byline at the end of a body: a short right-aligned paragraph that is all bold."""
+    style = (p.get("style") or "").replace(" ", "").lower()
+    right = "text-align:right" in style or (p.get("align") or "").lower() == "right"
+    if not right or not text or len(text) > 80:
+        return False
+    bold = " ".join(element_text(b) for b in select(p, "./strong|./b"))
+    return normalize_text(bold) == text
+
+
+def _elements(node: HtmlElement) -> Iterator[HtmlElement]:
+    """Child elements (comments and processing instructions left out)."""
+    return (c for c in node.iterchildren() if isinstance(c.tag, str))
+
+
+class BodyWalker:
+    """Splits an article body into paragraphs, images, media, related links and byline.
+
+    Text is read block by block (``p``, headings, list items, ...); containers
+    (``div``, ``table``, ``span``, ...) are opened when they hold blocks, images or
+    media, and read as one paragraph otherwise. Subclass and change the class
+    attributes for a CMS with other conventions.
+    """
+
+    BLOCKS: ClassVar[frozenset[str]] = frozenset(
+        {"p", "h2", "h3", "h4", "h5", "h6", "blockquote", "li", "pre"}
+    )
+    CONTAINERS: ClassVar[frozenset[str]] = frozenset(
+        {"table", "ul", "ol", "div", "section", "tbody", "tr", "td", "center", "span"}
+    )
+    SKIP: ClassVar[frozenset[str]] = frozenset(
+        {"script", "style", "noscript", "iframe", "form", "button", "ins"}
+    )
+    SKIP_CLASSES: ClassVar[tuple[str, ...]] = (
+        "ads",
+        "advert",
+        "banner",
+        "related",
+        "box-related",
+        "social",
+        "share",
+    )
+    #: A container holding one of these is opened rather than read as one paragraph.
+    OPENS_CONTAINER: ClassVar[tuple[str, ...]] = (
+        "p",
+        "li",
+        "figure",
+        "img",
+        "audio",
+        "video",
+        "h2",
+        "h3",
+    )
+
+    def __init__(self) -> None:
+        self.paragraphs: list[str] = []
+        self.images: list[dict[str, str | None]] = []
+        self.media: list[dict[str, str]] = []
+        self.related: list[dict[str, str]] = []
+        self.author: str | None = None
+        self._last_p: HtmlElement | None = None
+
+    def walk(self, container: HtmlElement) -> None:
+        """Read every child of ``container`` in document order, then take the byline."""
+        # An explicit stack of child iterators instead of recursion: the depth of the
+        # markup never reaches Python's recursion limit (issue 11, finding 1).
+        stack: list[Iterator[HtmlElement]] = [_elements(container)]
+        while stack:
+            el = next(stack[-1], None)
+            if el is None:
+                stack.pop()
+                continue
+            if self._opens(el):
+                stack.append(_elements(el))
+            else:
+                self._visit(el)
+        self._take_byline()
+
+    def _skipped(self, el: HtmlElement) -> bool:
+        cls = (el.get("class") or "").lower()
+        return el.tag.lower() in self.SKIP or any(s in cls for s in self.SKIP_CLASSES)
+
+    def _opens(self, el: HtmlElement) -> bool:
+        """A container whose children are read one by one (it holds blocks or pictures)."""
+        tag = el.tag.lower()
+        if tag not in self.CONTAINERS or self._skipped(el):
+            return False
+        if tag == "table" and "image" in (el.get("class") or "").lower().split():
+            return False  # a captioned picture, read as a figure
+        # iter() stops at the first match; C-level, so depth costs no Python frames.
+        return next(el.iter(*self.OPENS_CONTAINER), None) is not None
+
+    def _visit(self, el: HtmlElement) -> None:
+        """One element that is not opened: skipped, a picture, media, a block or text."""
+        tag = el.tag.lower()
+        cls = (el.get("class") or "").lower()
+        if self._skipped(el):
+            return
+        if tag in ("audio", "video"):
+            self._media(el, tag)
+        elif tag == "figure" or (tag == "table" and "image" in cls.split()):
+            self._figure(el)
+        elif tag == "img":
+            self._image(el, None)
+        elif tag in self.BLOCKS:
+            self._block(el)
+        else:
+            self._add_paragraph(element_text(el), None)
+
+    def _block(self, el: HtmlElement) -> None:
+        for img in select(el, ".//img"):
+            self._image(img, None)
+        for m in select(el, ".//audio|.//video"):
+            self._media(m, m.tag.lower())
+        text = element_text(el)
+        if is_related_line(text):
+            self.related.extend(links(select(el, ".//a[@href]")))
+            return
+        self._add_paragraph(text, el)
+
+    def _add_paragraph(self, text: str, el: HtmlElement | None) -> None:
+        if text:
+            self.paragraphs.append(text)
+            self._last_p = el
+
+    def _figure(self, el: HtmlElement) -> None:
+        caption_el = first(
+            el, f".//figcaption|.//*[{has_class('image_desc')}]|.//*[{has_class('caption')}]"
+        )
+        caption = element_text(caption_el) if caption_el is not None else None
+        for i, img in enumerate(select(el, ".//img")):
+            self._image(img, caption or None if i == 0 else None)
+
+    def _image(self, img: HtmlElement, caption: str | None) -> None:
+        src = image_src(img)
+        if src:
+            self.images.append({"url": src, "caption": caption})
+
+    def _media(self, el: HtmlElement, kind: str) -> None:
+        for src in [el.get("src"), *select(el, "./source/@src")]:
+            if src and src.strip():
+                self.media.append({"url": src.strip(), "kind": kind})
+
+    def _take_byline(self) -> None:
+        if self._last_p is None or not self.paragraphs:
+            return
+        text = self.paragraphs[-1]
+        if is_byline(self._last_p, text):
+            self.author = text
+            self.paragraphs.pop()
+
+
+class SelectorLayout(Layout):
+    """A layout described by its selectors; a publisher's layouts only declare them.
+
+    Selectors are XPath. ``BYLINE`` is relative to the body element; ``ITEM_LINK`` and
+    ``ITEM_TIME`` are relative to a listing item. ``WALKER`` is the body walker class.
+    """
+
+    ARTICLE: ClassVar[str]  # present only on article pages of the layout
+    TITLE: ClassVar[str]
+    DATE: ClassVar[str]
+    LEAD: ClassVar[str]
+    TAGS: ClassVar[str]
+    BREADCRUMB: ClassVar[str]  # links; the last one is the section
+    BODY: ClassVar[str]
+    BYLINE: ClassVar[str | None] = None  # inside the body; else the walker's rule
+    RELATED_BEFORE_BODY: ClassVar[str | None] = None
+    RELATED_AFTER_BODY: ClassVar[str]
+    LISTING_ITEMS: ClassVar[str]
+    ITEM_LINK: ClassVar[str]
+    ITEM_TIME: ClassVar[str]  # an element (its text) or an attribute
+    NEXT_PAGE: ClassVar[str]
+    WALKER: ClassVar[type[BodyWalker]] = BodyWalker
+
+    def is_article(self, doc: HtmlElement) -> bool:
+        return bool(select(doc, self.ARTICLE))
+
+    def extract(self, doc: HtmlElement, url: str) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "title": text_of(doc, self.TITLE),
+            "published_at": text_of(doc, self.DATE),
+            "lead": text_of(doc, self.LEAD),
+            "tags": [element_text(a) for a in select(doc, self.TAGS)],
+        }
+        crumbs = select(doc, self.BREADCRUMB)
+        if len(crumbs) > 1:  # the first crumb is the home page
+            out["section"] = element_text(crumbs[-1])
+        related = links(select(doc, self.RELATED_BEFORE_BODY)) if self.RELATED_BEFORE_BODY else []
+        body = first(doc, self.BODY)
+        if body is not None:
+            byline = first(body, self.BYLINE) if self.BYLINE else None
+            if byline is not None:
+                byline.getparent().remove(byline)  # a byline is not body text
+            walker = self.WALKER()
+            walker.walk(body)
+            author = element_text(byline) if byline is not None else walker.author
+            out.update(
+                body=walker.paragraphs,
+                images=walker.images,
+                media=walker.media,
+                author=author or None,
+            )
+            related += walker.related
+        out["related"] = related + links(select(doc, self.RELATED_AFTER_BODY))
+        return out
+
+    def listing(self, doc: HtmlElement, url: str) -> Listing | None:
+        items = select(doc, self.LISTING_ITEMS)
+        if not items:
+            return None
+        entries = []
+        for item in items:
+            link = first(item, self.ITEM_LINK)
+            if link is None:
+                continue
+            when = select(item, self.ITEM_TIME)
+            if when:
+                when = str(when[0]) if isinstance(when[0], str) else element_text(when[0])
+            entries.append(
+                ListingEntry(
+                    url=link.get("href").strip(),
+                    title=element_text(link),
+                    published_at=when or None,
+                )
+            )
+        nxt = select(doc, self.NEXT_PAGE)
+        return Listing(entries=entries, next_page=str(nxt[0]).strip() if nxt else None)

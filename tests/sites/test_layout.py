@@ -1,0 +1,149 @@
+"""The generic layout building blocks: the body walker and selector evaluation.
+
+Regression tests for issue 11, finding 1 ("one page hangs every run forever"): a body
+nested about a thousand levels deep made the recursive walker raise RecursionError
+inside a cached, compiled XPath whose lock was never released, and the next page to
+use that selector blocked for good. Every parse here runs in a worker thread with a
+deadline, so a regression fails the test instead of hanging the suite.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+import pytest
+
+from newsbot.extract.document import parse_html
+from newsbot.sites import get_site
+from newsbot.sites.base import ParseOutcome
+from newsbot.sites.layout import BodyWalker, has_class, image_src, select
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "baohaiduong"
+SITE = get_site("baohaiduong")
+CURRENT_URL = "https://baohaiduong.vn/ra-mat-cau-lac-bo-ca-tru-phuong-nhi-chau-401122.html"
+LEGACY_URL = (
+    "https://baohaiduong.vn/kinh-te/khoi-cong-cau-vuot-song-thai-binh-noi-hai-huyen-phia-bac-160231"
+)
+DEADLINE = 20.0  # seconds; a parse takes milliseconds
+
+
+def _nest(levels: int, inner: str) -> str:
+    """``inner`` inside ``levels`` alternating div / span / table containers."""
+    opening = ["<div>", "<span>", "<table><tr><td>"]
+    closing = ["</div>", "</span>", "</td></tr></table>"]
+    head = "".join(opening[k % 3] for k in range(levels))
+    tail = "".join(closing[k % 3] for k in reversed(range(levels)))
+    return head + inner + tail
+
+
+def _deep_page(levels: int) -> bytes:
+    """The current-layout fixture with a deeply nested container opening its body."""
+    html = (FIXTURES / "current-article.html").read_text(encoding="utf-8")
+    start = html.index('<div class="article__body')
+    cut = html.index(">", start) + 1
+    return (html[:cut] + _nest(levels, "<p>Đoạn văn nằm rất sâu.</p>") + html[cut:]).encode()
+
+
+def _parse_in_thread(raw: bytes, url: str) -> ParseOutcome:
+    """Parse in a fresh thread; fail (instead of hanging) when it does not finish."""
+    result: list[Any] = []
+    worker = threading.Thread(target=lambda: result.append(SITE.parse_article(raw, url)))
+    worker.daemon = True  # a hung parse must not keep the test process alive
+    worker.start()
+    worker.join(DEADLINE)
+    assert not worker.is_alive(), f"parsing {url} did not finish in {DEADLINE} s (hung)"
+    return result[0]
+
+
+def test_deeply_nested_body_parses_and_later_pages_still_parse():
+    deep = _parse_in_thread(_deep_page(1000), CURRENT_URL)
+    assert deep.ok, deep.error
+    assert "Đoạn văn nằm rất sâu." in deep.record["body"]
+    # The same selectors again, from this thread and from others, on pages with
+    # containers in their bodies: none may wait on state the deep page left behind.
+    for _ in range(2):
+        deep_again = SITE.parse_article(_deep_page(1000), CURRENT_URL)
+        assert deep_again.ok, deep_again.error
+    for name, url in (("current-article.html", CURRENT_URL), ("legacy-article.html", LEGACY_URL)):
+        outcome = _parse_in_thread((FIXTURES / name).read_bytes(), url)
+        assert outcome.ok, outcome.error
+        assert outcome.record["body"]
+
+
+@pytest.mark.parametrize("levels", [3_000, 20_000], ids=["3k-levels", "20k-levels"])
+def test_pathologically_nested_body_parses_or_fails_with_a_reason(levels: int):
+    outcome = _parse_in_thread(_deep_page(levels), CURRENT_URL)
+    assert outcome.ok or outcome.error
+    if not outcome.ok:
+        assert "RecursionError" not in outcome.error
+    after = _parse_in_thread((FIXTURES / "current-article.html").read_bytes(), CURRENT_URL)
+    assert after.ok, after.error
+
+
+def test_walker_reads_a_thousand_levels_without_python_recursion():
+    # The project's parser: lxml's default one stops at 256 levels.
+    doc = parse_html(
+        "<html><body><div id='b'>"
+        + _nest(1000, "<p>một</p><figure><img src='/a.jpg'></figure><p>hai</p>")
+        + "</div></body></html>"
+    )
+    body = doc.get_element_by_id("b")
+    walker = BodyWalker()
+    walker.walk(body)
+    assert walker.paragraphs == ["một", "hai"]
+    assert walker.images == [{"url": "/a.jpg", "caption": None}]
+
+
+# One row per body quirk the walker must keep in document order.
+WALKS: list[Any] = [
+    pytest.param("<p>a</p><div><p>b</p><div><p>c</p></div></div><p>d</p>", ["a", "b", "c", "d"],
+                 id="nested-containers-keep-document-order"),
+    pytest.param("<div>plain text in a div</div>", ["plain text in a div"],
+                 id="container-without-blocks-is-one-paragraph"),
+    pytest.param("<div class='ads'><p>buy</p></div><p>text</p>", ["text"], id="ad-container-skipped"),
+    pytest.param("<p>text</p><p>&gt;&gt; <a href='/x-1'>Other</a></p>", ["text"],
+                 id="related-line-is-not-text"),
+    pytest.param("<table><tr><td><p>cell</p></td></tr></table>", ["cell"], id="table-opened"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("html", "paragraphs"), WALKS)
+def test_walker_quirks(html: str, paragraphs: list[str]):
+    walker = BodyWalker()
+    walker.walk(lxml.html.fromstring(f"<div>{html}</div>"))
+    assert walker.paragraphs == paragraphs
+
+
+def test_selectors_answer_from_many_threads_at_once():
+    doc = lxml.html.fromstring(
+        "<html><body>" + "".join(f"<p class='x y'>{i}</p>" for i in range(50)) + "</body></html>"
+    )
+    expr = f"//p[{has_class('x')}]"
+    counts: list[int] = []
+    threads = [
+        threading.Thread(target=lambda: counts.extend(len(select(doc, expr)) for _ in range(200)))
+        for _ in range(4)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(DEADLINE)
+    assert counts == [50] * 800
+
+
+@pytest.mark.parametrize(
+    ("attrs", "expected"),
+    [
+        pytest.param({"src": "/a.jpg"}, "/a.jpg", id="plain-src"),
+        pytest.param({"src": "data:image/gif;base64,R0l", "data-src": "/b.jpg"}, "/b.jpg",
+                     id="lazy-placeholder"),
+        pytest.param({"data-srcset": "/c.jpg 2x"}, "/c.jpg", id="srcset-first-candidate"),
+        pytest.param({"src": "data:image/gif;base64,R0l"}, None, id="only-a-data-uri"),
+    ],
+)  # fmt: skip
+def test_image_src(attrs: dict[str, str], expected: str | None):
+    img = lxml.html.Element("img", attrs)
+    assert image_src(img) == expected
