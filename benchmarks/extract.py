@@ -76,7 +76,7 @@ def aggregate(counts: list[tuple[float, float, float]]) -> dict[str, float]:
     precision = statistics.mean(_precision(*c) for c in counts if c[0] + c[1] > 0)
     recall = statistics.mean(_recall(*c) for c in counts if c[0] + c[2] > 0)
     return {
-        "f1": 2 * precision * recall / (precision + recall),
+        "f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0,
         "precision": precision,
         "recall": recall,
     }

@@ -231,22 +231,23 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_ALERT if alerts else EXIT_OK
 
 
-def section_rows(site: Any) -> list[tuple[str, str]]:
-    """(slug, name) of each section a site profile declares, in its order.
+def section_rows(site: Any) -> list[tuple[str, str, str]]:
+    """(slug, name, feed stem) of each section a site profile declares, in its order.
 
-    The slug is the one spelling of a section everywhere: ``-a sections=``,
-    ``export --section`` and the feed file names (``<slug>.atom``). Profiles declare
-    sections as a mapping (slug → name, or → an object with a ``name``) or as
-    ``(path, id, name)`` rows; the slug is made from the name either way.
+    The slug is the profile's key, what ``-a sections=`` takes; the feed stem is the
+    name in ASCII, how the feed files (``<site>/<stem>.atom``) and ``export --section``
+    spell it. They are the same for most sections; the listing says where not.
+    Profiles declare sections as a mapping (slug → name, or → an object with a
+    ``name``); ``(slug, id, name)`` rows are read too.
     """
-    from newsbot.feeds.slug import section_slug
+    from newsbot.feeds.layout import feed_stem
 
     declared: Any = site.sections
     if hasattr(declared, "items"):
-        names = [getattr(v, "name", v) for _, v in declared.items()]
+        pairs = [(str(k), str(getattr(v, "name", v))) for k, v in declared.items()]
     else:
-        names = [row[-1] for row in declared]
-    return [(section_slug(str(name)), str(name)) for name in names]
+        pairs = [(str(row[0]), str(row[-1])) for row in declared]
+    return [(slug, name, feed_stem(name)) for slug, name in pairs]
 
 
 def cmd_sections(args: argparse.Namespace) -> int:
@@ -263,13 +264,18 @@ def cmd_sections(args: argparse.Namespace) -> int:
     rows = {name: section_rows(get_site(name)) for name in sites}
     if args.json:
         _print_json(
-            {name: [{"slug": slug, "name": sec} for slug, sec in r] for name, r in rows.items()}
+            {
+                name: [{"slug": slug, "name": sec, "feed": stem} for slug, sec, stem in r]
+                for name, r in rows.items()
+            }
         )
         return EXIT_OK
     lines = []
     for name, site_rows in rows.items():
-        width = max((len(slug) for slug, _ in site_rows), default=0)
-        lines += [f"{name}  {slug:<{width}}  {section}" for slug, section in site_rows]
+        width = max((len(slug) for slug, _, _ in site_rows), default=0)
+        for slug, section, stem in site_rows:
+            feeds = f"  (feeds: {stem})" if stem != slug else ""
+            lines.append(f"{name}  {slug:<{width}}  {section}{feeds}")
     out = "\n".join(lines) + "\n"
     sys.stdout.buffer.write(out.encode("utf-8"))
     sys.stdout.flush()

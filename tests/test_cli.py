@@ -315,18 +315,24 @@ def test_stats_unknown_site_and_missing_store_exit_2(two_sites, tmp_path, capsys
     assert code == EXIT_USAGE and "no store at" in err
 
 
-def test_sections_lists_slug_and_name_with_the_feed_file_spelling(capsysbinary):
-    from newsbot.feeds.publish import feed_name
+def test_sections_lists_slug_name_and_feed_spelling(capsysbinary):
+    from newsbot.feeds.layout import feed_stem
+    from newsbot.sites import get_site
 
     assert main(["sections", "--site", "baohaiduong", "--json"]) == EXIT_OK
     rows = json.loads(capsysbinary.readouterr().out)["baohaiduong"]
+    assert [r["slug"] for r in rows] == list(get_site("baohaiduong").sections)
     science = next(r for r in rows if r["name"] == "Khoa học - Giáo dục")
-    # One spelling: the slug listed is the feed file's name.
-    assert science["slug"] == "khoa-hoc-giao-duc" == feed_name(science["name"])
-    assert len({r["slug"] for r in rows}) == len(rows) >= 10
+    assert science["feed"] == "khoa-hoc-giao-duc" == feed_stem(science["name"])
+    politics = next(r for r in rows if r["name"] == "Chính trị")
+    assert politics["slug"] == politics["feed"] == "chinh-tri"
     assert main(["sections"]) == EXIT_OK
     text = capsysbinary.readouterr().out.decode("utf-8")
-    assert "baohaiduong  khoa-hoc-giao-duc" in text and "Khoa học - Giáo dục" in text
+    assert "baohaiduong  chinh-tri " in text and "Khoa học - Giáo dục" in text
+    # Where the portal's slug and the feed file differ, the listing says so.
+    line = next(x for x in text.splitlines() if "Khoa học - Giáo dục" in x)
+    assert line.startswith(f"baohaiduong  {science['slug']} ")
+    assert ("(feeds: khoa-hoc-giao-duc)" in line) == (science["slug"] != science["feed"])
     assert main(["sections", "--site", "nope"]) == EXIT_USAGE
 
 

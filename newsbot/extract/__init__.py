@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["ArticleExtraction", "extract_article"]
+__all__ = ["ArticleExtraction", "extract_article", "extract_from_tree"]
 
 
 def __getattr__(name: str) -> Any:

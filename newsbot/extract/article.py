@@ -11,14 +11,16 @@ deep). The body is trafilatura's text cleaned with the body walker's findings
 action leave it; images with captions, media and related links come from the walker
 over the article container in the page.
 
-Profiles use the same pieces (``clean_title``, ``clean_authors``, ``clean_tags``,
-``find_lead``, ``walk_body``) for the fields their layout leaves empty.
+Profiles use the same pieces for the fields their layout leaves empty: the whole
+extraction on their parsed tree (:func:`extract_from_tree`), or single rules
+(``clean_title``, ``clean_authors``, ``clean_tags``, ``find_lead``, ``walk_body``).
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Set
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
@@ -48,6 +50,7 @@ __all__ = [
     "clean_tags",
     "clean_title",
     "extract_article",
+    "extract_from_tree",
     "find_lead",
 ]
 
@@ -179,8 +182,9 @@ def _is_variant(short: str, long: str) -> bool:
 
 
 def clean_authors(value: str | None, site_names: list[str] | tuple[str, ...] = ()) -> str | None:
-    """Names only: the organisation, e-mails, ids, slugs and URLs dropped; "By" prefixes,
-    role suffixes and ALL CAPS removed; duplicates once; joined with ``, ``."""
+    """Names only: the organisation, e-mails, ids, slugs and URLs dropped; "By" prefixes
+    removed; the printed case kept ("NGUYỄN THẢO", as the record contract wants the
+    byline as printed); duplicates once; joined with ``, ``."""
     if not value:
         return None
     sites = {_loose(s) for s in site_names if s}
@@ -198,8 +202,6 @@ def clean_authors(value: str | None, site_names: list[str] | tuple[str, ...] = (
             continue
         if len(part) > 80:
             continue
-        if part.isupper() and " " in part:  # "MINH HẢI" is a name, "TTXVN" an agency
-            part = part.title()
         if part not in names:
             names.append(part)
     return ", ".join(names) or None
@@ -474,6 +476,18 @@ def _same_site(a: str, b: str) -> bool:
     return bool(ha) and ha == hb
 
 
+_ARTICLE_SLUG = re.compile(r"[\w%]+(?:[-_][\w%]+){2,}|\.s?html?$", re.UNICODE)
+
+
+def _article_like(url: str) -> bool:
+    """A URL that can be an article's: its path ends in a slug of three words or more or
+    in .html, or holds a number of four digits or more (an id, a year); a section, tag
+    or home link does not."""
+    path = urlsplit(url).path.rstrip("/")
+    last = path.rsplit("/", 1)[-1]
+    return bool(last) and bool(_ARTICLE_SLUG.search(last) or re.search(r"\d{4,}", path))
+
+
 def _tag_links(doc: HtmlElement, url: str) -> list[str]:
     tags: list[str] = []
     for a in doc.xpath("//a[@rel='tag' or contains(@href,'/tag')] | //*[@class]//a[@href]"):
@@ -549,8 +563,11 @@ def _is_date_line(text: str) -> bool:
     return parsed.value is not None or not (parsed.reason or "").startswith(("no date", "empty"))
 
 
-def _trailing(paragraphs: list[str]) -> tuple[list[str], str | None, list[str]]:
-    """Bylines, credits and calls to action at the end of the text leave it."""
+def _trailing(
+    paragraphs: list[str], styled: Set[str] = frozenset()
+) -> tuple[list[str], str | None, list[str]]:
+    """Bylines, credits and calls to action at the end of the text leave it; ``styled``
+    are the short lines the page prints like a byline ("PV", right-aligned in bold)."""
     out = list(paragraphs)
     byline: str | None = None
     credits: list[str] = []
@@ -565,6 +582,8 @@ def _trailing(paragraphs: list[str]) -> tuple[list[str], str | None, list[str]]:
             credits.insert(0, text)
         elif name and len(text) <= 40 and byline is None:
             byline = name
+        elif text in styled and byline is None:
+            byline = text
         else:
             break
         out.pop()
@@ -602,6 +621,32 @@ def extract_article(
         doc, text = load_document(html)
     except PageError as exc:
         return ArticleExtraction(error=exc.reason, kind="invalid")
+    return extract_from_tree(
+        doc,
+        text,
+        url,
+        tz=tz,
+        title_suffixes=title_suffixes,
+        site_name=site_name,
+        container_xpath=container_xpath,
+        now=now,
+    )
+
+
+def extract_from_tree(
+    doc: HtmlElement,
+    text: str,
+    url: str,
+    *,
+    tz: str | tzinfo = "Asia/Ho_Chi_Minh",
+    title_suffixes: tuple[str, ...] = (),
+    site_name: str | None = None,
+    container_xpath: str | None = None,
+    now: datetime | None = None,
+) -> ArticleExtraction:
+    """:func:`extract_article` on a page already decoded and parsed (``load_document``),
+    for a profile filling the fields its layout left empty without parsing twice.
+    The tree is only read, never changed."""
     try:
         return _extract(doc, text, url, tz, title_suffixes, site_name, container_xpath, now)
     except Exception as exc:  # noqa: BLE001 - a page must never crash a crawl
@@ -636,7 +681,11 @@ def _extract(
         precise = _trafilatura(page, url, precision=True)
         paragraphs = _tf_paragraphs(precise) if precise is not None else []
         size = sum(len(p) for p in paragraphs)
-        if size < RECALL_CHECK_BELOW:
+        # The recall text is at most the page's visible text: when that is not more than
+        # twice the precise text, the recall run could not win and is skipped.
+        visible = doc.find("body")
+        page_size = len(element_text(visible)) if visible is not None else 0
+        if size < RECALL_CHECK_BELOW and page_size * RECALL_RATIO > size:
             recall = _trafilatura(page, url, precision=False)
             more = _tf_paragraphs(recall) if recall is not None else []
             if sum(len(p) for p in more) * RECALL_RATIO > size:
@@ -677,7 +726,7 @@ def _extract(
     if lead:
         blocks = _drop_lead(blocks, lead)
         f.set("lead", lead, lead_rule or "page:sapo")
-    blocks, byline, credits = _trailing(blocks)
+    blocks, byline, credits = _trailing(blocks, parts.styled)
     if sum(len(b) for b in blocks) >= MIN_BODY_CHARS or (blocks and lead):
         f.set("body", "\n\n".join(blocks), body_rule)
 
@@ -745,7 +794,7 @@ def _extract(
     seen = {url.split("#")[0]}
     for link in parts.related:
         target = link["url"].split("#")[0]
-        if target in seen or not _same_site(target, url):
+        if target in seen or not _same_site(target, url) or not _article_like(target):
             continue
         seen.add(target)
         related.append({"url": target, "title": link["title"]})

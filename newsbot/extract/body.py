@@ -83,6 +83,11 @@ _RELATED_WORDS = re.compile(
     r"see-?also|also-?read|doc-?them|xem-?them|recommend\w*)(?:$|[\s_-])",
     re.IGNORECASE,
 )
+_SIDEBAR_WORDS = re.compile(
+    r"(?:^|[\s_-])(?:same-?zone|cung-?chuyen-?muc|more-?stories|other-?news|tin-?khac|"
+    r"most-?read|most-?popular|doc-?nhieu|tin-?moi|latest-?news|trending)(?:$|[\s_-])",
+    re.IGNORECASE,
+)
 _CAPTION_WORDS = re.compile(
     r"(?:^|[\s_-])(?:caption|wp-caption-text|image_desc|img-desc|image-desc|desc|"
     r"photo-?caption|img-?caption|image-?caption|figcaption|legend|legenda|credit|pie|"
@@ -102,14 +107,23 @@ _BYLINE_WORDS = re.compile(
 
 # Headings and labels that open a box of other stories, in the languages we meet.
 _RELATED_LABELS = re.compile(
-    r"^\W*(?:tin\s+liên\s+quan|bài\s+liên\s+quan|tin\s+cùng\s+chuyên\s+mục|bài\s+đọc\s+tiếp|"
-    r"xem\s+thêm|đọc\s+thêm|có\s+thể\s+bạn\s+quan\s+tâm|tin\s+khác|bài\s+viết\s+liên\s+quan|"
+    r"^\W*(?:tin\s+liên\s+quan|bài\s+liên\s+quan|bài\s+đọc\s+tiếp|"
+    r"xem\s+thêm|đọc\s+thêm|có\s+thể\s+bạn\s+quan\s+tâm|bài\s+viết\s+liên\s+quan|"
     r"related(?:\s+(?:articles?|stories|news|content|coverage|posts?|reading|topics?))?|"
     r"read\s+more|see\s+more|see\s+also|also\s+read|read\s+also|more\s+on\s+this|"
     r"more\s+from\s+[\w .]+|you\s+may\s+also\s+like|recommended(?:\s+for\s+you)?|"
-    r"don['’]?t\s+miss|most\s+read(?:\s+in\s+[\w ]+)?|lesen\s+sie\s+auch|mehr\s+zum\s+thema|"
+    r"don['’]?t\s+miss|lesen\s+sie\s+auch|mehr\s+zum\s+thema|"
     r"auch\s+interessant|leia\s+também|leia\s+mais|veja\s+também|leggi\s+anche|lire\s+aussi|"
     r"à\s+lire\s+aussi|lee\s+también|te\s+puede\s+interesar)\b\s*[:：»>\-–]*",
+    re.IGNORECASE,
+)
+# Boxes of other stories that are not about this one (same section, latest, most read):
+# out of the body, but no related links.
+_SIDEBAR_LABELS = re.compile(
+    r"^\W*(?:tin\s+cùng\s+chuyên\s+mục|cùng\s+chuyên\s+mục|tin\s+mới(?:\s+nhất)?|"
+    r"đọc\s+nhiều(?:\s+nhất)?|tin\s+khác|tin\s+nổi\s+bật|most\s+read(?:\s+in\s+[\w ]+)?|"
+    r"most\s+popular|latest(?:\s+news)?|trending|meistgelesen|les\s+plus\s+lus|"
+    r"lo\s+más\s+leído|mais\s+lidas)\W*$",
     re.IGNORECASE,
 )
 # Portal-style related lines: ">> title", ">>> title", "» title".
@@ -217,6 +231,9 @@ class BodyParts:
     #: A byline printed at the end of the body (a name), and credit lines ("Theo TTXVN").
     byline: str | None = None
     credits: list[str] = field(default_factory=list)
+    #: Short lines printed like a byline (right-aligned, a byline class, all bold or
+    #: italic), wherever they are: the fallback's text may end on one ("PV").
+    styled: set[str] = field(default_factory=set)
 
     @property
     def paragraphs(self) -> list[str]:
@@ -380,6 +397,7 @@ class _Walker:
         self.parts = BodyParts()
         self._seen_images: set[str] = set()
         self._related_after: HtmlElement | None = None
+        self._related_keep = True
         self._consumed: set[HtmlElement] = set()
 
     # results -----------------------------------------------------------------------
@@ -388,6 +406,8 @@ class _Walker:
         text = element_text(el) if text is None else text
         if text:
             self.parts.blocks.append(Block(text, el.tag if isinstance(el.tag, str) else "", el))
+            if len(text) <= 40 and not _SENTENCE_END.search(text) and _looks_like_byline(el, text):
+                self.parts.styled.add(text)
 
     def add_image(self, img: HtmlElement, caption: str | None) -> None:
         src = image_source(img)
@@ -413,15 +433,19 @@ class _Walker:
                 if all(m["url"] != url for m in self.parts.media):
                     self.parts.media.append({"url": url, "kind": kind})
 
-    def add_related(self, box: HtmlElement) -> None:
+    def add_related(self, box: HtmlElement, keep: bool = True) -> None:
+        """Take a box of other stories out of the body; its links are related ones
+        unless ``keep`` is false (a same-section or most-read box)."""
         self.parts.removed.add(element_text(box))
         for a in box.iter("a"):
             href = (a.get("href") or "").strip()
             title = element_text(a)
             if title:
                 self.parts.removed.add(title)
-            if href and not href.startswith(("#", "javascript:", "mailto:")):
-                self.parts.related.append({"url": urljoin(self.base, href), "title": title})
+            is_label = related_label(title) == "" or bool(_SIDEBAR_LABELS.match(title))
+            if keep and title and not is_label and href:
+                if not href.startswith(("#", "javascript:", "mailto:")):
+                    self.parts.related.append({"url": urljoin(self.base, href), "title": title})
         for el in box.iter(*_TEXT_BLOCKS):
             self.parts.removed.add(element_text(el))
 
@@ -505,9 +529,14 @@ class _Walker:
                 self.add_related(el)
                 walker.skip_subtree()
                 continue
+            if words.strip() and _SIDEBAR_WORDS.search(words):
+                self.add_related(el, keep=False)
+                walker.skip_subtree()
+                continue
             if tag == "aside":
                 # A sidebar, unless it opens with a related-stories label.
-                if related_label(element_text(el)[:80]) is not None:
+                opening = element_text(el)[:80]
+                if related_label(opening) is not None and not _SIDEBAR_LABELS.match(opening):
                     self.add_related(el)
                 walker.skip_subtree()
                 continue
@@ -517,7 +546,7 @@ class _Walker:
                     "ol",
                     "div",
                 ):
-                    self.add_related(el)
+                    self.add_related(el, keep=self._related_keep)
                     walker.skip_subtree()
                     continue
                 if el.getparent() is self._related_after.getparent():
@@ -601,6 +630,10 @@ class _Walker:
     def line(self, el: HtmlElement, text: str, tag: str) -> None:
         if not text:
             return
+        if _SIDEBAR_LABELS.match(text):
+            self.add_related(el, keep=False)
+            self._related_after, self._related_keep = _box_title(el), False
+            return
         rest = related_label(text)
         if rest is not None:
             if rest and el.find(".//a") is None:
@@ -608,7 +641,7 @@ class _Walker:
             else:
                 self.add_related(el)
                 if not rest:  # a label alone: the list after it is the box
-                    self._related_after = el
+                    self._related_after, self._related_keep = _box_title(el), True
                 return
         self.add_block(el, text)
 
@@ -634,6 +667,20 @@ class _Walker:
                 break
             self.parts.removed.add(text)
             blocks.pop()
+
+
+def _box_title(label: HtmlElement) -> HtmlElement:
+    """The element a box's content follows: the label, or the title wrapper it opens
+    ("<div class=title><h3>Cùng chuyên mục</h3></div><div class=content>...")."""
+    node = label
+    for _ in range(2):
+        parent = node.getparent()
+        if parent is None or next(parent.iterchildren("*"), None) is not node:
+            break
+        if len(element_text(parent)) > len(element_text(label)) + 5:
+            break
+        node = parent
+    return node
 
 
 def _looks_like_byline(el: HtmlElement, text: str) -> bool:

@@ -51,11 +51,7 @@ from newsbot.feeds.layout import (
 )
 from newsbot.feeds.selection import latest, local_date, newest_first_key, unique_by_url
 from newsbot.feeds.state import PublishState, read_state, state_path, write_state
-
-try:
-    from newsbot.record import SCHEMA_VERSION
-except ImportError:  # pragma: no cover - until the record module declares its version
-    SCHEMA_VERSION = 1
+from newsbot.record import SCHEMA_VERSION
 
 logger = logging.getLogger(__name__)
 

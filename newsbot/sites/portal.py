@@ -14,6 +14,7 @@ of any publisher.
 
 from __future__ import annotations
 
+import functools
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
@@ -53,6 +54,8 @@ _ERROR_TITLE = re.compile(
 _XML_PARSER = lxml.etree.XMLParser(
     recover=True, resolve_entities=False, no_network=True, huge_tree=False
 )
+#: A path w3lib's canonicalize_url leaves as it is (unreserved characters only).
+_PLAIN_PATH = re.compile(r"^[A-Za-z0-9\-._~/]*$")
 #: Links that never lead to a page: scripts, mail, phone, inline data, in-page anchors.
 _NOT_WEB = ("javascript:", "mailto:", "tel:", "data:", "#")
 
@@ -112,6 +115,7 @@ class PortalSite(ABC):
 
     def __init__(self) -> None:
         self._layouts: list[Layout] = [cls() for cls in self.layouts]
+        self._canonical_cache = functools.lru_cache(maxsize=65_536)(self._canonical_absolute)
 
     # --- URL rules: what only the publisher knows ----------------------------------
 
@@ -148,19 +152,29 @@ class PortalSite(ABC):
         """The one URL of a page of this publisher (``https``, desktop host, no
         tracking parameters or fragment; no query on articles); None for a link that
         is not a page of this publisher or not a URL at all. Never raises."""
+        try:
+            return self._canonical(url, base)
+        except ValueError:  # "Invalid IPv6 URL" and friends: not a URL
+            return None
+
+    def _canonical(self, url: str, base: str | None) -> str | None:
+        """:meth:`canonical_url`, raising ValueError for a link that is not a URL."""
         url = (url or "").strip()
         if self.backslash_is_slash:
             url = url.replace("\\", "/")
             base = base.replace("\\", "/") if base else base
         if not url or url.lower().startswith(_NOT_WEB):
             return None
-        try:
-            if base:
-                url = urljoin(base, url)
-            parts = urlsplit(url)
-            host = (parts.hostname or "").lower()
-        except ValueError:  # "Invalid IPv6 URL" and friends: not a URL
-            return None
+        # An absolute link without dot segments is what urljoin would return anyway.
+        absolute = url
+        if base and ("/." in url or not url.startswith(("http://", "https://"))):
+            absolute = urljoin(base, url)
+        # Menus, related boxes and listings repeat the same links on every page.
+        return self._canonical_cache(absolute)
+
+    def _canonical_absolute(self, url: str) -> str | None:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
         if parts.scheme not in ("http", "https") or host not in self.hosts:
             return None
         host = self.canonical_host_of(host)
@@ -168,11 +182,11 @@ class PortalSite(ABC):
         kind = self.url_kind(urlunsplit(("https", host, path, "", "")))
         path = self.canonical_path(host, path, kind)
         query = parts.query if (kind is not UrlKind.ARTICLE or self.article_query) else ""
-        try:
-            clean = urlunsplit(("https", host, path, self._without_tracking(query), ""))
-            return canonicalize_url(clean, keep_blank_values=False)
-        except ValueError:
-            return None
+        query = self._without_tracking(query)
+        clean = urlunsplit(("https", host, path, query, ""))
+        if not query and _PLAIN_PATH.match(path):
+            return clean  # what w3lib would return: nothing to encode or sort
+        return canonicalize_url(clean, keep_blank_values=False)
 
     def canonical_host_of(self, host: str) -> str:
         """The host a URL on ``host`` is canonical on (a mirror's desktop host)."""
@@ -197,13 +211,9 @@ class PortalSite(ABC):
         return cleaned.lstrip("?")
 
     def _resolve(self, href: str, base: str, skipped: list[str]) -> str | None:
-        """Canonical URL of a link; a link that is no URL at all is noted in ``skipped``
-        (checked here, not in :meth:`canonical_url`, so a profile overriding that
-        method is covered too)."""
+        """Canonical URL of a link; a link that is no URL at all is noted in ``skipped``."""
         try:
-            target = urljoin(base, href.strip()) if base else href.strip()
-            urlsplit(target).hostname  # noqa: B018 - raises on "http://[" and friends
-            return self.canonical_url(href, base=base)
+            return self._canonical(href, base)
         except ValueError as exc:
             skipped.append(f"bad link {href[:120]!r}: {exc}")
             return None

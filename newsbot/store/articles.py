@@ -393,11 +393,11 @@ class Articles:
     def iter_dated_ids(
         self, site: str, *, before: str | None = None, after: str | None = None
     ) -> Iterator[tuple[str | None, str]]:
-        """(source_id, published_at) of articles of ``site`` published before ``before``
-        or at/after ``after`` (UTC instants), streamed: what teaches a crawl with a date
-        window which ids lie outside it."""
+        """(source_id, published_at as printed) of articles of ``site`` published before
+        ``before`` or at/after ``after`` (UTC instants), streamed."""
         p = self._db.param
-        clauses, params = [], [site]
+        clauses: list[str] = []
+        params: list[Any] = [site]
         if before:
             clauses.append(f"{self.utc_column} < {p}")
             params.append(to_utc_iso(before))

@@ -12,7 +12,7 @@ version 2, PostgreSQL keeps instants as ``timestamptz`` and JSON as ``jsonb``, s
 printed times (with their own offset, which ``timestamptz`` does not keep) are in
 ``published_local``/``modified_local``. Version 2 also records each run's site;
 version 3 adds ``minhash_bands``, the near-duplicate index as band keys; version 4
-adds ``dead_links``, the negative cache of links gone for good.
+``dead_links``, the crawl's negative cache of links gone for good.
 
 :func:`prepare` refuses a store written by a newer newsbot (a schema version this
 code does not know) before anything is written, and, opened read-only, a store that
@@ -201,19 +201,6 @@ _BANDS_V3: tuple[str, ...] = (
     "CREATE INDEX minhash_bands_url ON minhash_bands (url, lsh)",
 )
 
-#: One row per article link a run found gone (404, 410, a redirect loop): runs skip it
-#: until ``retry_after``, which grows with each failure.
-_DEAD_LINKS_V4 = """CREATE TABLE dead_links (
-        url TEXT PRIMARY KEY,
-        site TEXT NOT NULL,
-        reason TEXT NOT NULL,
-        failures INTEGER NOT NULL DEFAULT 1,
-        first_failed_at {time} NOT NULL,
-        last_failed_at {time} NOT NULL,
-        retry_after {time} NOT NULL
-    )"""
-_DEAD_LINKS_V4_INDEX = "CREATE INDEX dead_links_site_retry ON dead_links (site, retry_after)"
-
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -302,8 +289,32 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         4,
         "dead links: a negative cache of article links that failed for good",
-        sqlite=(_DEAD_LINKS_V4.format(time="TEXT"), _DEAD_LINKS_V4_INDEX),
-        postgresql=(_DEAD_LINKS_V4.format(time="TIMESTAMPTZ"), _DEAD_LINKS_V4_INDEX),
+        # One row per link a run found gone (404, 410, a redirect loop): runs skip it
+        # until retry_after, which grows with each failure (see links.py).
+        sqlite=(
+            """CREATE TABLE dead_links (
+                url TEXT PRIMARY KEY,
+                site TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                failures INTEGER NOT NULL DEFAULT 1,
+                first_failed_at TEXT NOT NULL,
+                last_failed_at TEXT NOT NULL,
+                retry_after TEXT NOT NULL
+            )""",
+            "CREATE INDEX dead_links_site_retry ON dead_links (site, retry_after)",
+        ),
+        postgresql=(
+            """CREATE TABLE dead_links (
+                url TEXT PRIMARY KEY,
+                site TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                failures INTEGER NOT NULL DEFAULT 1,
+                first_failed_at TIMESTAMPTZ NOT NULL,
+                last_failed_at TIMESTAMPTZ NOT NULL,
+                retry_after TIMESTAMPTZ NOT NULL
+            )""",
+            "CREATE INDEX dead_links_site_retry ON dead_links (site, retry_after)",
+        ),
     ),
 )
 

@@ -17,9 +17,9 @@ from typing import Any
 
 from newsbot.store import schema
 from newsbot.store.articles import Articles, KnownArticle, RawPage, WriteResult
-from newsbot.store.deadlinks import DeadLinks
 from newsbot.store.engines import Engine, open_engine
 from newsbot.store.errors import StoreError
+from newsbot.store.links import DeadLinks
 from newsbot.store.runs import RunLog
 
 DEFAULT_TARGET = "output/newsbot.db"
@@ -36,7 +36,7 @@ class Store:
         self.param = db.param
         self.runs = RunLog(db)
         self.articles = Articles(db)
-        self.dead = DeadLinks(db)
+        self.links = DeadLinks(db)
 
     # -- schema and health -------------------------------------------------------
 
@@ -134,17 +134,16 @@ class Store:
         """(articles of ``site``, the latest ``first_seen_at`` among them)."""
         return self.articles.site_totals(site)
 
-    def related_frontier(self, site: str, limit: int | None = None) -> list[str]:
-        return self.articles.related_frontier(site, limit)
-
     def iter_dated_ids(
         self, site: str, *, before: str | None = None, after: str | None = None
     ) -> Iterator[tuple[str | None, str]]:
+        """(source_id, published_at) of articles of ``site`` published before ``before``
+        or at/after ``after`` (UTC instants), streamed; nothing when neither is given."""
         return self.articles.iter_dated_ids(site, before=before, after=after)
 
     def dead_links(self, site: str, now: datetime | None = None) -> set[str]:
-        """Links of ``site`` gone for good and not due for another try (negative cache)."""
-        return self.dead.current(site, now)
+        """Links of ``site`` that failed for good and are not due for another try yet."""
+        return self.links.due_not(site, now)
 
     def mark_dead_links(
         self,
@@ -154,8 +153,11 @@ class Store:
         now: datetime | None = None,
         days: float = 7.0,
     ) -> None:
-        """Remember ``(url, reason)`` links as gone (see :mod:`newsbot.store.deadlinks`)."""
-        self.dead.mark(site, links, now=now, days=days)
+        """Remember ``(url, reason)`` links as gone (see :mod:`newsbot.store.links`)."""
+        self.links.mark(site, links, now=now, days=days)
+
+    def related_frontier(self, site: str, limit: int | None = None) -> list[str]:
+        return self.articles.related_frontier(site, limit)
 
     def iter_signatures(
         self, published_since: str | None = None

@@ -71,7 +71,7 @@ AUTHORS = [
     pytest.param("12345", [], None, id="numeric-id"),
     pytest.param("jane-roe", [], None, id="slug"),
     pytest.param("By Jane Roe and John Doe", [], "Jane Roe, John Doe", id="by-and"),
-    pytest.param("MINH HẢI", [], "Minh Hải", id="all-caps-name"),
+    pytest.param("MINH HẢI", [], "MINH HẢI", id="all-caps-printed-case-kept"),
     pytest.param("TTXVN", [], "TTXVN", id="agency-kept-as-printed"),
     pytest.param("https://x.example/author/a", [], None, id="url"),
 ]
@@ -151,3 +151,18 @@ def test_cli_parse_generic_not_an_article_exit_3(tmp_path, capsysbinary):
     _, err = capsysbinary.readouterr()
     assert code == cli.EXIT_NOT_PARSEABLE
     assert b"not a parseable article" in err
+
+
+def test_extract_from_tree_reads_a_parsed_page_without_changing_it():
+    from lxml import etree
+
+    from newsbot.extract import extract_from_tree
+    from newsbot.extract.document import load_document
+
+    name = "vi-sapo-figure-related-byline"
+    doc, text = load_document((FIXTURES / f"{name}.html").read_bytes())
+    before = etree.tostring(doc)
+    result = extract_from_tree(doc, text, spec(name)["url"])
+    assert etree.tostring(doc) == before
+    assert result.record is not None
+    assert result.record["images"] == spec(name)["expected"]["images"]

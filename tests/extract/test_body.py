@@ -119,3 +119,27 @@ def test_line_rules():
     assert is_credit_line("Reporting by Jane Roe; Editing by Mark Smith")
     assert is_credit_line("Theo TTXVN")
     assert not is_credit_line("Theo báo cáo, trong năm các địa phương đã gia cố đê.")
+
+
+def test_same_section_box_leaves_the_body_without_related_links():
+    parts = walk(
+        f"<p>{TEXT}</p><div class='c-box'><div class='c-box__title'><h3><a href='/muc'>Cùng "
+        "chuyên mục</a></h3></div><div class='c-box__content'><img src='/t/300x200/x.jpg'>"
+        f"<h3><a href='/khac-1.html'>Bài khác</a></h3></div></div><p>{TEXT} Hai.</p>"
+    )
+    assert parts.related == []
+    assert parts.images == []
+    assert parts.paragraphs == [TEXT, TEXT + " Hai."]
+
+
+def test_a_box_label_link_is_no_related_story():
+    parts = walk(
+        f"<p>{TEXT}</p><div class='related'><h3><a href='/lq'>Tin liên quan</a></h3>"
+        f"<a href='/r-1.html'>R</a></div><p>{TEXT} Hai.</p>"
+    )
+    assert parts.related == [{"url": "https://x.example/r-1.html", "title": "R"}]
+
+
+def test_short_line_printed_like_a_byline_is_marked():
+    parts = walk(f"<p>{TEXT}</p><p style='text-align: right;'><strong>PV</strong></p><div>x</div>")
+    assert "PV" in parts.styled

@@ -240,3 +240,50 @@ def test_odd_jsonld_values_never_raise(data: Any):
     found = structured(page(ld(data)))
     assert "author" not in found.fields
     assert not isinstance(found.fields.get("title"), int)
+
+
+# --- issue 11 finding 6 and issue 9 cause 7: every schema.org shape ----------------------
+
+
+def test_finding_6_breadcrumb_item_as_url_string_does_not_raise():
+    crumbs = {"@type": "BreadcrumbList", "itemListElement": [
+        {"@type": "ListItem", "position": 1, "item": "https://x.example/"},
+        {"@type": "ListItem", "position": 2, "item": "https://x.example/kinh-te"},
+        {"@type": "ListItem", "position": 3, "name": "Nông nghiệp", "item": "https://x.example/nn"},
+    ]}  # fmt: skip
+    assert structured(page(ld(crumbs))).fields["section"] == "Nông nghiệp"
+    crumbs["itemListElement"].pop()
+    assert "section" not in structured(page(ld(crumbs))).fields
+
+
+def test_finding_6_lone_surrogate_in_author_is_cleaned():
+    html = page('<script type="application/ld+json">{"@type":"NewsArticle","author":'
+                '{"@type":"Person","name":"L\\ud800\\u00ea Ph\\u01b0\\u01a1ng"}}</script>')  # fmt: skip
+    author = structured(html).fields["author"]
+    assert author == "Lê Phương"
+    author.encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("data", "title"),
+    [
+        pytest.param({"@graph": [{"@type": "WebSite", "name": "S"},
+                                 {"@type": "NewsArticle", "headline": "In graph"}]},
+                     "In graph", id="graph"),
+        pytest.param({"@type": "WebPage", "mainEntity": {"@type": "NewsArticle", "headline": "Main"}},
+                     "Main", id="webpage-main-entity"),
+        pytest.param({"@type": "NewsArticle", "headline": "R&uuml;ckbau &#8216;jetzt&#8217;"},
+                     "Rückbau ‘jetzt’", id="entities-decoded"),
+    ],
+)  # fmt: skip
+def test_jsonld_shapes(data: Any, title: str):
+    assert structured(page(ld(data))).fields["title"] == title
+
+
+def test_microdata_date_published():
+    html = page(body='<div itemscope itemtype="https://schema.org/NewsArticle">'
+                '<h1 itemprop="headline">H</h1><time itemprop="datePublished" '
+                'datetime="2024-06-13T18:45:00+02:00">13 juin</time></div>')  # fmt: skip
+    found = structured(html)
+    assert found.fields["published_at"] == "2024-06-13T18:45:00+02:00"
+    assert found.sources["published_at"] == "structured:microdata"

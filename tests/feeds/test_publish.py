@@ -11,6 +11,7 @@ import pytest
 from lxml import etree
 
 from newsbot.feeds.publish import publish_run
+from newsbot.record import SCHEMA_VERSION
 from newsbot.store import open_store
 from tests.services import pg_dsn_or_skip
 
@@ -116,7 +117,7 @@ def test_two_publishes(store, tmp_path):
         }
     }
     assert index["all"] == {"atom": "all.atom", "json": "all.json"}
-    assert isinstance(index["schema_version"], int)
+    assert index["schema_version"] == SCHEMA_VERSION
     assert index["last_run"] == {"id": "run-1", "path": "runs/run-1.jsonl", "count": 20}
 
     # Run 2: a new article on the 5th, an edit of article 3 (the 4th); nothing else.

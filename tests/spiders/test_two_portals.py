@@ -4,7 +4,7 @@ first, alone and at the same time as ``scrapy crawl baohaiduong`` into one store
 The profile of the second portal is one file under ``newsbot/sites/publishers/``; no
 spider, pipeline or CLI code knows it. The two crawls run at once into one SQLite file
 and into one PostgreSQL database (the run lock is per store and site), each with its
-own run rows and its own feed folder.
+own run rows, its own feed folder and its own ``newsbot stats --site``.
 """
 
 from __future__ import annotations
@@ -72,7 +72,8 @@ def _store_targets() -> list[Any]:
 
 
 @pytest.mark.parametrize("engine", _store_targets())
-def test_two_portals_crawl_at_the_same_time_into_one_store(engine: str, tmp_path: Path):
+def test_two_portals_crawl_at_the_same_time_into_one_store(engine: str, tmp_path: Path, capsys):
+    from newsbot.cli import main
     from newsbot.store import open_store
 
     cleanup = None
@@ -111,6 +112,12 @@ def test_two_portals_crawl_at_the_same_time_into_one_store(engine: str, tmp_path
             opened.close()
         for site in truths:
             assert list((feeds / site).glob("*.atom")), f"no feeds of {site}"
+        # Each site's health from its own run and articles.
+        for site, truth in truths.items():
+            assert main(["stats", "--store", store, "--site", site, "--json"]) == 0, site
+            report = json.loads(capsys.readouterr().out)
+            assert report["last_run"]["spider"] == site and report["ok"] is True
+            assert report["articles"] == len(truth)
     finally:
         if cleanup is not None:
             cleanup()

@@ -298,3 +298,29 @@ def test_prune_drops_old_raw_pages_and_finished_runs_only(store):
     assert store.prune("2999-01-01T00:00:00+00:00") == {"raw_pages": 1, "runs": 1}
     assert [r["run_id"] for r in store.recent_runs()] == ["old-running"]
     assert store.count_articles() == 2 and len(store.versions(article(1)["url"])) == 1
+
+
+def test_dead_links_wait_longer_after_each_failure(store):
+    from datetime import UTC, datetime, timedelta
+
+    gone = "https://baohaiduong.vn/xa-hoi/bai-da-xoa-150099"
+    start = datetime(2024, 5, 1, tzinfo=UTC)
+    store.mark_dead_links("baohaiduong", [(gone, "HTTP 404")], now=start, days=1)
+    assert store.dead_links("baohaiduong", start + timedelta(hours=23)) == {gone}
+    assert store.dead_links("baohaiduong", start + timedelta(days=1, hours=1)) == set()
+    assert store.dead_links("other", start) == set()
+    again = start + timedelta(days=2)
+    store.mark_dead_links("baohaiduong", [(gone, "HTTP 410")], now=again, days=1)
+    assert store.dead_links("baohaiduong", again + timedelta(days=1, hours=12)) == {gone}
+    assert store.dead_links("baohaiduong", again + timedelta(days=2, hours=1)) == set()
+
+
+def test_iter_dated_ids(store):
+    write(store, article(1, published_at="2021-01-01T08:00:00+07:00"))
+    write(store, article(2, published_at="2021-03-01T08:00:00+07:00", body="Bài khác hẳn số 2."))
+    write(store, article(3, published_at="2021-05-01T08:00:00+07:00", body="Bài khác hẳn số 3."))
+    got = sorted(
+        store.iter_dated_ids("baohaiduong", before="2021-02-01T00:00:00+00:00", after="2021-04-01")
+    )
+    assert got == [("150101", "2021-01-01T08:00:00+07:00"), ("150103", "2021-05-01T08:00:00+07:00")]
+    assert list(store.iter_dated_ids("baohaiduong")) == []

@@ -1,8 +1,9 @@
-"""The ``dead_links`` table: article links a crawl found gone for good (a negative cache).
+"""Dead links: a negative cache of article links that failed for good (404, 410, ...).
 
-A run records the links that answered 404/410 (or looped) and later runs skip them
-until ``retry_after``: ``days`` after the first failure, doubling with each further
-failure (at most 16 times ``days``), so a link that comes back is tried again.
+One row per link a run found gone; runs skip it until ``retry_after``, which doubles
+with each failure (``days``, twice that, ... at most 16 times ``days``), so a link
+that comes back is tried again and 200 dead related links are not requested every run.
+Times are UTC ISO text on SQLite and ``timestamptz`` on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -13,24 +14,20 @@ from datetime import UTC, datetime, timedelta
 from newsbot.store.engines import Engine
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
-
-
 class DeadLinks:
     """The ``dead_links`` table of one store."""
 
     def __init__(self, db: Engine) -> None:
         self._db = db
 
-    def current(self, site: str, now: datetime | None = None) -> set[str]:
+    def due_not(self, site: str, now: datetime | None = None) -> set[str]:
         """Links of ``site`` that failed for good and are not due for another try yet."""
         p = self._db.param
+        when = (now or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
         rows = self._db.query(
-            f"SELECT url FROM dead_links WHERE site = {p} AND retry_after > {p}",
-            (site, _iso(now or datetime.now(UTC))),
+            f"SELECT url FROM dead_links WHERE site = {p} AND retry_after > {p}", (site, when)
         )
-        return {row[0] for row in rows}
+        return {str(row[0]) for row in rows}
 
     def mark(
         self,
@@ -40,25 +37,27 @@ class DeadLinks:
         now: datetime | None = None,
         days: float = 7.0,
     ) -> None:
-        """Remember ``(url, reason)`` links of ``site`` as gone."""
+        """Remember ``(url, reason)`` links as gone, each failure doubling the wait."""
         if not links:
             return
         p = self._db.param
-        moment = now or datetime.now(UTC)
+        moment = (now or datetime.now(UTC)).astimezone(UTC)
+        stamp = moment.isoformat(timespec="seconds")
         with self._db.transaction():
             for url, reason in links:
                 rows = self._db.query(f"SELECT failures FROM dead_links WHERE url = {p}", (url,))
                 failures = int(rows[0][0]) + 1 if rows else 1
-                retry = _iso(moment + timedelta(days=days * 2 ** min(failures - 1, 4)))
+                retry = moment + timedelta(days=days * 2 ** min(failures - 1, 4))
+                retry_at = retry.isoformat(timespec="seconds")
                 if rows:
                     self._db.execute(
                         f"UPDATE dead_links SET reason = {p}, failures = {p},"
                         f" last_failed_at = {p}, retry_after = {p} WHERE url = {p}",
-                        (reason, failures, _iso(moment), retry, url),
+                        (reason, failures, stamp, retry_at, url),
                     )
                 else:
                     self._db.execute(
                         "INSERT INTO dead_links (url, site, reason, failures, first_failed_at,"
                         f" last_failed_at, retry_after) VALUES ({p}, {p}, {p}, 1, {p}, {p}, {p})",
-                        (url, site, reason, _iso(moment), _iso(moment), retry),
+                        (url, site, reason, stamp, stamp, retry_at),
                     )
