@@ -19,6 +19,7 @@ crawl: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/python -m replica demo
+	$(BIN)/python -m replica demo --edition onecms
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -31,6 +31,9 @@ DEFAULTS: dict[str, Any] = {
     "NEWSBOT_FEEDS_BASE_URL": None,
     "NEWSBOT_PUBLISH": True,
     "NEWSBOT_ORIGIN": None,
+    "NEWSBOT_ORIGINS": None,
+    "NEWSBOT_HOST": None,
+    "NEWSBOT_DAY_FILES_LIVE": 2,
     "NEWSBOT_REFRESH": "recent",
     "NEWSBOT_REFRESH_DAYS": 3.0,
     "NEWSBOT_RELATED_DEPTH": 3,
@@ -46,9 +49,12 @@ DEFAULTS: dict[str, Any] = {
     "NEWSBOT_RETRY_BACKOFF": 1.0,
     "NEWSBOT_RETRY_BACKOFF_MAX": 60.0,
     "NEWSBOT_RETRY_AFTER_MAX": 120.0,
+    "NEWSBOT_FIREWALL_RETRIES": 3,
     "NEWSBOT_SUMMARY_FILE": None,
     "NEWSBOT_METRICS_DIR": None,
     "NEWSBOT_METRICS_PORT": 0,
+    "NEWSBOT_METRICS_ADDR": "127.0.0.1",
+    "NEWSBOT_WORKER": "",
 }
 
 #: Settings an environment variable of the same name may give (secrets, per-machine).
@@ -57,6 +63,8 @@ FROM_ENV: frozenset[str] = frozenset(
         "NEWSBOT_STORE",
         "NEWSBOT_FEEDS_DIR",
         "NEWSBOT_ORIGIN",
+        "NEWSBOT_ORIGINS",
+        "NEWSBOT_HOST",
         "NEWSBOT_REFRESH_DAYS",
         "NEWSBOT_CONTACT",
         "NEWSBOT_SUMMARY_FILE",

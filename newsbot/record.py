@@ -124,6 +124,14 @@ class ArticleItem(Item):
         optional=True,
         json=True,
     )
+    aliases = _field(
+        "page",
+        "other URLs of the same article (the publisher's other domain), canonical; absent "
+        "when none",
+        {"type": "array", "items": _URL},
+        optional=True,
+        json=True,
+    )
     tags = _field(
         "page",
         "keywords, in order",

@@ -68,9 +68,13 @@ FIREWALL_BODY = (
 t, a = pages.t, pages.a
 
 
+#: Sections renamed on the OneCMS site (PORTAL.md: ``/quoc-te``).
+RENAMED = {"the-gioi": "quoc-te"}
+
+
 def onecms_slug(section: Section) -> str:
     """The section's path on the OneCMS site (``Khoa học - Giáo dục`` → ``khoa-hoc-giao-duc``)."""
-    return slugify(section.name)
+    return RENAMED.get(section.slug) or slugify(section.name)
 
 
 @dataclass(slots=True)

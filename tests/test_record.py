@@ -70,7 +70,7 @@ def test_field_tuples_come_from_the_item_metadata():
     assert RECORD_FIELDS[:2] == ("url", "source_id") and "provenance" not in RECORD_FIELDS
     assert REQUIRED_FIELDS == ("title", "published_at", "body")
     assert set(COVERAGE_FIELDS) >= set(REQUIRED_FIELDS)
-    assert OPTIONAL_FIELDS == {"modified_at", "media", "problems"}
+    assert OPTIONAL_FIELDS == {"modified_at", "media", "aliases", "problems"}
     assert set(BOOKKEEPING_FIELDS) == {
         "content_hash",
         "version",

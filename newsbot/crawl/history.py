@@ -74,6 +74,9 @@ class RunHistory:
     previous_complete: bool = True
     #: Start of the latest run that saw everything (sitemap parts older are skipped).
     baseline_started: datetime | None = None
+    #: Start of the latest such run that gave up on nothing at all (OneCMS day files,
+    #: whose rule was written against it).
+    clean_started: datetime | None = None
     #: Article URLs the previous run gave up on for a transient reason.
     retry: list[str] = field(default_factory=list)
     #: Related links of stored articles that are not stored themselves.
@@ -90,9 +93,12 @@ class RunHistory:
         previous = went[0] if went else None
         baseline = next((r for r in went if saw_everything(r)), None)
         started = (baseline or {}).get("started_at")
+        clean = next((r for r in went if saw_everything(r) and not r.get("errors")), None)
+        clean_started = (clean or {}).get("started_at")
         return cls(
             previous_complete=previous is None or previous.get("status") == "finished",
             baseline_started=datetime.fromisoformat(started) if started else None,
+            clean_started=datetime.fromisoformat(clean_started) if clean_started else None,
             retry=worth_retrying(previous.get("errors") or [], site) if previous else [],
         )
 

@@ -17,11 +17,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any, NamedTuple, Protocol
+from urllib.parse import urlsplit
 
 from newsbot.crawl.arguments import CrawlArguments
 from newsbot.crawl.history import Profile, RunHistory
+from newsbot.sites.onecms import day_file_wanted, day_of_sitemap, sitemap_needed
 
 #: Request priorities (Scrapy pops the highest first): discovery pages before the
 #: articles they list, sitemap files last, so a sitemap index of 50,000 parts cannot
@@ -83,6 +85,17 @@ class Fetch(NamedTuple):
     url: str
     via: str
     depth: int
+    #: Requested before in this run, asked again on purpose (an alias met after its
+    #: record was yielded): past the dupefilter.
+    again: bool = False
+
+
+#: Local time of the portals' day files (Vietnam, no daylight saving).
+VN_TZ = timezone(timedelta(hours=7))
+
+
+def _domain_of(url: str | None) -> str:
+    return (urlsplit(url).hostname or "").lower() if url else ""
 
 
 def _get(settings: Any, name: str, default: Any) -> Any:
@@ -103,6 +116,8 @@ class PolicySettings:
     sitemap_max_depth: int = 3
     #: Sitemap files (roots included) one run reads at most.
     sitemap_max_files: int = 2000
+    #: Days a OneCMS day file still changes (today and yesterday).
+    day_files_live: int = 2
 
     @classmethod
     def from_settings(cls, settings: Any, args: CrawlArguments | None = None) -> PolicySettings:
@@ -122,6 +137,7 @@ class PolicySettings:
             ),
             sitemap_max_depth=int(_get(settings, "NEWSBOT_SITEMAP_MAX_DEPTH", d.sitemap_max_depth)),
             sitemap_max_files=int(_get(settings, "NEWSBOT_SITEMAP_MAX_FILES", d.sitemap_max_files)),
+            day_files_live=int(_get(settings, "NEWSBOT_DAY_FILES_LIVE", d.day_files_live)),
         )
 
 
@@ -183,6 +199,11 @@ class CrawlPolicy:
         #: ``until`` (portals whose ids grow with time): undated links are judged by them.
         self.id_floor: int | None = None
         self.id_ceiling: int | None = None
+        # One publisher on two domains: per article id, the URL requested for it, the
+        # other-domain URLs met for it (its aliases), and the ids whose record is out.
+        self._requested_by_id: dict[str, str] = {}
+        self._aliases: dict[str, set[str]] = {}
+        self._yielded_ids: set[str] = set()
 
     @property
     def refresh(self) -> str:
@@ -314,7 +335,19 @@ class CrawlPolicy:
         if later(modified_at, stored.last_seen_at):
             self.count("refetched/modified")
             return True
+        if not getattr(self.site, "refresh_by_age", True):
+            return False  # the site's day files say when a page changed (OneCMS)
         return self.is_recent(stored.published_at)
+
+    def moved_here(self, url: str, stored: Known) -> bool:
+        """Stored under the publisher's other domain, met on the one the crawl runs on:
+        the article moved (baohaiduong.vn -> baohaiphong.vn), so its record moves too."""
+        here = getattr(self.site, "current_domain", None) or getattr(
+            self.site, "canonical_host", ""
+        )
+        return bool(
+            stored.url and _domain_of(url) == here and _domain_of(stored.url) != _domain_of(url)
+        )
 
     def _wants(
         self, url: str, stored: Known | None, published_at: str | None, modified_at: str | None
@@ -325,13 +358,12 @@ class CrawlPolicy:
         if not self.in_window(published_at):
             self.count("skipped/out_of_window")
             return False
-        source_id = self.site.source_id(url)
-        if source_id and source_id in self._seen_ids:
-            return False
         if url in self.history.dead:
             self.count("skipped/dead_link")
             return False
-        if stored is not None and not self.refetch(stored, modified_at):
+        if stored is not None and self.moved_here(url, stored):
+            self.count("refetched/moved")
+        elif stored is not None and not self.refetch(stored, modified_at):
             self.count("skipped/stored")
             return False
         if self.full:
@@ -362,14 +394,46 @@ class CrawlPolicy:
                 self._depth[url] = depth
                 return self._follow(url, depth)
             return []
+        source_id = self.site.source_id(url)
+        if source_id and source_id in self._seen_ids:
+            return self._met_again(url, source_id)
         if not self._wants(url, stored, published_at, modified_at):
             return []
         self._depth[url] = depth
-        source_id = self.site.source_id(url)
         if source_id:
             self._seen_ids.add(source_id)
+            self._requested_by_id[source_id] = url
         self.scheduled += 1
         return [Fetch(url, via, depth)]
+
+    def _met_again(self, url: str, source_id: str) -> list[Fetch]:
+        """An article id already requested, met under another URL: on the other
+        domain, that URL is an alias. One met after the record was yielded has the
+        article fetched once more, so the record carries it."""
+        first = self._requested_by_id.get(source_id)
+        if not first or _domain_of(first) == _domain_of(url):
+            return []
+        aliases = self._aliases.setdefault(source_id, set())
+        if url in aliases:
+            return []
+        aliases.add(url)
+        if source_id not in self._yielded_ids:
+            return []
+        self._yielded_ids.discard(source_id)
+        self.count("refetched/alias")
+        return [Fetch(first, "alias", self._depth.get(first, 0), again=True)]
+
+    def aliases_of(
+        self, url: str, source_id: str | None, requested: str, stored_url: str | None = None
+    ) -> list[str]:
+        """Other-domain URLs of the article at ``url``: the one requested (a redirect
+        between the domains), the one stored by an earlier run, those met in this run.
+        Its record counts as yielded from now on."""
+        found = {requested, stored_url}
+        if source_id:
+            found |= self._aliases.get(source_id, set())
+            self._yielded_ids.add(source_id)
+        return sorted(u for u in found if u and _domain_of(u) != _domain_of(url))
 
     def entries(self, entries: Sequence[Entry], via: str) -> list[Fetch]:
         """Articles to request from a listing page, feed or sitemap."""
@@ -471,8 +535,36 @@ class CrawlPolicy:
             started = started.replace(tzinfo=UTC)
         return modified < started - timedelta(days=1)
 
-    def sitemap(self, lastmod: str | None = None, depth: int = 0) -> bool:
+    def day_file_skipped(self, url: str) -> bool:
+        """On a site of daily sitemap files (OneCMS), is this file one to leave unread?"""
+        if not getattr(self.site, "daily_sitemaps", False):
+            return False
+        if not sitemap_needed(url):
+            return True
+        day = day_of_sitemap(url)
+        if day is None:
+            return False
+        started = self.history.clean_started
+        baseline = (
+            (started if started.tzinfo else started.replace(tzinfo=UTC)).astimezone(VN_TZ).date()
+            if started and self.history.previous_complete
+            else None
+        )
+        return not day_file_wanted(
+            day,
+            today=self._now().astimezone(VN_TZ).date(),
+            last_complete=baseline,
+            since=self.args.since,
+            until=self.args.until,
+            refresh_all=self.refresh == "all",
+            live_days=self.settings.day_files_live,
+        )
+
+    def sitemap(self, lastmod: str | None = None, depth: int = 0, url: str | None = None) -> bool:
         """Read this sitemap file (``depth`` 0 for a root, 1 for a part of an index)?"""
+        if depth > 0 and url and self.day_file_skipped(url):
+            self.count("skipped/sitemap_day_final")
+            return False
         if depth > self.settings.sitemap_max_depth:
             self.count("skipped/sitemap_too_deep")
             return False

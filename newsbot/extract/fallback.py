@@ -53,7 +53,7 @@ def extract_fallback(html: str, url: str, *, lead: str | None = None) -> dict[st
     out: dict[str, Any] = {}
     if data.get("title"):
         out["title"] = normalize_text(data["title"])
-    if data.get("date"):
+    if data.get("date") and _corroborated(str(data["date"]), html, url):
         out["published_at"] = str(data["date"])
     text = data.get("text") or data.get("raw_text") or ""
     skip = {normalize_text(lead)} if lead else set()
@@ -70,6 +70,45 @@ def extract_fallback(html: str, url: str, *, lead: str | None = None) -> dict[st
     if sum(len(p) for p in paragraphs) >= MIN_BODY_CHARS:
         out["body"] = "\n\n".join(paragraphs)
     return out
+
+
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+
+
+def _corroborated(date: str, html: str, url: str) -> bool:
+    """True when the page or its URL states the calendar day trafilatura returned.
+
+    htmldate "repairs" what it cannot read (30/02/2021 becomes 2021-02-01, year 0001
+    becomes 2001); a day the page never states is such a guess, and a guess is worse
+    than no date (the record then says why it has none).
+    """
+    m = _ISO_DAY.match(date)
+    if m is None:
+        return False
+    y, mo, d = m.group(1), m.group(2), m.group(3)
+    mo_i, d_i = int(mo), int(d)
+    forms = (
+        f"{y}-{mo}-{d}",
+        f"{y}/{mo}/{d}",
+        f"{y}{mo}{d}",
+        f"{d}/{mo}/{y}",
+        f"{d_i}/{mo_i}/{y}",
+        f"{d}.{mo}.{y}",
+        f"{d_i}.{mo_i}.{y}",
+        f"{d}-{mo}-{y}",
+        f"{y}/{mo_i}/{d_i}",
+        f"/{y}/{mo}/{d}/",
+        f"{d_i} tháng {mo_i}",
+    )
+    haystack = url + html
+    if any(form in haystack for form in forms):
+        return True
+    # Written with the month's name ("20 May 2025", "May 20, 2025"): the day and year
+    # both printed close together is enough.
+    return (
+        re.search(rf"(?<!\d){d_i}(?!\d)\D{{1,20}}{y}|{y}\D{{1,20}}(?<!\d){d_i}(?!\d)", html)
+        is not None
+    )
 
 
 # Elements whose class names say they hold a date or time ("ngay" is Vietnamese for

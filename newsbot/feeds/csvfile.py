@@ -21,16 +21,10 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from newsbot.feeds.atomic import atomic_write
-from newsbot.record import RECORD_FIELDS
+from newsbot.record import BOOKKEEPING_FIELDS, RECORD_FIELDS
 
-#: Fields the store adds to every record.
-STORE_FIELDS: tuple[str, ...] = (
-    "content_hash",
-    "version",
-    "first_seen_at",
-    "last_seen_at",
-    "duplicate_of",
-)
+#: Fields the store adds to every record (declared in newsbot.record).
+STORE_FIELDS: tuple[str, ...] = BOOKKEEPING_FIELDS
 
 CSV_COLUMNS: tuple[str, ...] = RECORD_FIELDS + STORE_FIELDS
 

@@ -23,7 +23,6 @@ Selectors are hand-written because no library knows OneCMS; everything generic
 
 from __future__ import annotations
 
-import functools
 import re
 from datetime import date, timedelta
 from typing import Any, ClassVar
@@ -34,6 +33,7 @@ from lxml.html import HtmlElement
 from newsbot.extract.dates import parse_datetime
 from newsbot.extract.text import element_text
 from newsbot.sites.base import Layout, Listing, ListingEntry, UrlKind
+from newsbot.sites.layout import BodyWalker, first, has_class, links, select, text_of
 from newsbot.sites.portal import PortalSite
 
 __all__ = [
@@ -46,45 +46,6 @@ __all__ = [
     "day_of_sitemap",
 ]
 
-# --- selector helpers ----------------------------------------------------------------
-# Small and local for now: the generic selector layout and body walker live in
-# ``baohaiduong.py`` until they move to a public module; the walker is imported when
-# first used, so that module and this one can import each other's names.
-
-
-def has_class(name: str) -> str:
-    # The plain contains() first: a cheap test that rules out almost every element
-    # before the exact token test builds its string (3-10x faster on a whole page).
-    return (
-        f"contains(@class, '{name}') and "
-        f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
-    )
-
-
-def select(node: HtmlElement, expr: str) -> Any:
-    """XPath evaluated per call: a shared compiled XPath can be left locked by an
-    exception inside it and hang every later page (issue 11, finding 1)."""
-    return node.xpath(expr)
-
-
-def first(node: HtmlElement, expr: str) -> HtmlElement | None:
-    found = select(node, expr)
-    return found[0] if found else None
-
-
-def text_of(node: HtmlElement, expr: str) -> str | None:
-    el = first(node, expr)
-    return (element_text(el) or None) if el is not None else None
-
-
-def link_dicts(nodes: list[HtmlElement]) -> list[dict[str, str]]:
-    return [
-        {"url": a.get("href", "").strip(), "title": element_text(a)}
-        for a in nodes
-        if a.get("href", "").strip()
-    ]
-
-
 #: Captions of OneCMS figures: ``figcaption``, or the lightgallery ``.lg-caption``.
 CAPTION = (
     f".//figcaption|.//*[{has_class('lg-caption')}]|"
@@ -92,19 +53,14 @@ CAPTION = (
 )
 
 
-@functools.cache
-def body_walker() -> type:
+class OneCMSBodyWalker(BodyWalker):
     """The shared body walker, reading OneCMS captions (``.lg-caption h2`` too)."""
-    from newsbot.sites.layout import BodyWalker as _BodyWalker
 
-    class OneCMSBodyWalker(_BodyWalker):  # type: ignore[misc,valid-type]
-        def _figure(self, el: HtmlElement) -> None:
-            caption_el = first(el, CAPTION)
-            caption = element_text(caption_el) if caption_el is not None else None
-            for i, img in enumerate(select(el, ".//img")):
-                self._image(img, caption or None if i == 0 else None)
-
-    return OneCMSBodyWalker
+    def _figure(self, el: HtmlElement) -> None:
+        caption_el = first(el, CAPTION)
+        caption = element_text(caption_el) if caption_el is not None else None
+        for i, img in enumerate(select(el, ".//img")):
+            self._image(img, caption or None if i == 0 else None)
 
 
 # --- URLs --------------------------------------------------------------------------
@@ -343,14 +299,14 @@ class OneCMSLayout(Layout):
         boxes = f"//div[{has_class('c-box')}][{_box_title_test(self.RELATED_TITLES)}]"
         # Links with visible text only: a box's thumbnail link repeats its headline's
         # URL without a title.
-        related = link_dicts(select(doc, f"{boxes}//a[@href][normalize-space()]"))
+        related = links(select(doc, f"{boxes}//a[@href][normalize-space()]"))
         body = first(doc, self.BODY)
         if body is not None:
             for el in select(body, self.NOT_BODY):
                 parent = el.getparent()
                 if parent is not None:
                     parent.remove(el)
-            walker = body_walker()()
+            walker = OneCMSBodyWalker()
             walker.walk(body)
             out.update(body=walker.paragraphs, images=walker.images, media=walker.media)
             out["author"] = out["author"] or walker.author
@@ -358,7 +314,7 @@ class OneCMSLayout(Layout):
         out["related"] = related
         return out
 
-    PUBLISHED_META = "//meta[@property='article:published_time']/@content"
+    PUBLISHED_META = "/html/head/meta[@property='article:published_time']/@content"
 
     def _precise(self, doc: HtmlElement, printed: str | None) -> str | None:
         """The printed time shows minutes only; the page's ``article:published_time``

@@ -12,7 +12,8 @@ Each extends Scrapy's own component where there is one:
   robots.txt but ignores the delay) and the wait a retry asked for.
 - :class:`BackoffRetryMiddleware` is Scrapy's ``RetryMiddleware`` (``super()`` decides)
   with exponential backoff and ``Retry-After`` stamped on the retry; a DNS failure is
-  not retried (the name will not resolve a second later).
+  not retried (the name will not resolve a second later); a firewall's random 403s
+  are retried with backoff, counted apart.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ import logging
 import time
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
@@ -33,7 +33,7 @@ from scrapy.utils.httpobj import urlparse_cached
 from twisted.internet.error import DNSLookupError
 
 from newsbot.sites import site_for_url
-from newsbot.spiders.addressing import Addressing
+from newsbot.spiders.addressing import Addressing, parse_origins
 from newsbot.spiders.errors import record_error
 
 log = logging.getLogger(__name__)
@@ -44,12 +44,13 @@ DNS_ERRORS = (DNSLookupError, CannotResolveHostError)
 
 
 class AddressingMiddleware:
-    """Rewrites requests for a publisher's hosts to ``NEWSBOT_ORIGIN`` (when set)."""
+    """Rewrites requests for a publisher's hosts to its stand-in origin (when one is set)."""
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
-        self.origin: str | None = crawler.settings.get("NEWSBOT_ORIGIN") or None
-        self._netloc = urlsplit(self.origin).netloc.lower() if self.origin else ""
+        settings = crawler.settings
+        self.origin: str | None = settings.get("NEWSBOT_ORIGIN") or None
+        self.origins = parse_origins(settings.get("NEWSBOT_ORIGINS"))
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> AddressingMiddleware:
@@ -60,17 +61,23 @@ class AddressingMiddleware:
         addressing = getattr(spider, "addressing", None)
         if isinstance(addressing, Addressing):
             return addressing
+        if not (self.origin or self.origins):
+            return None
         site = site_for_url(url)
-        return Addressing(site.canonical_host, self.origin) if site is not None else None
+        if site is None:
+            return None
+        return Addressing(site.canonical_host, self.origin, self.origins)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> Request | None:
-        if not self.origin or urlparse_cached(request).netloc.lower() == self._netloc:
-            return None
         addressing = self.addressing_for(request.url)
         if addressing is None or addressing.origin is None:
             return None
+        if urlparse_cached(request).netloc.lower() in addressing.netlocs:
+            return None  # already at a stand-in (a redirect between two of them, too)
         site = site_for_url(request.url)
-        portal_url = (site.canonical_url(request.url) if site else None) or request.url
+        portal_url = site.canonical_url(request.url) if site else None
+        if portal_url is None:
+            return None  # not the publisher's: the offsite filter decides
         # dont_filter: the fetched URL has the same fingerprint as the portal URL.
         return request.replace(
             url=addressing.to_fetch(portal_url),
@@ -192,6 +199,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.backoff_base = settings.getfloat("NEWSBOT_RETRY_BACKOFF", 1.0)
         self.backoff_max = settings.getfloat("NEWSBOT_RETRY_BACKOFF_MAX", 60.0)
         self.retry_after_max = settings.getfloat("NEWSBOT_RETRY_AFTER_MAX", 120.0)
+        self.firewall_retries = settings.getint("NEWSBOT_FIREWALL_RETRIES", 3)
 
     def delay_for(self, retry: Request, response: Response | None) -> float:
         """Seconds the retry waits: what the server asked for, else exponential backoff."""
@@ -210,7 +218,29 @@ class BackoffRetryMiddleware(RetryMiddleware):
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
+        if response.status == 403 and not request.meta.get("dont_retry", False):
+            return self._firewall(request, response)
         return self._stamp(super().process_response(request, response), response)
+
+    def _firewall(self, request: Request, response: Response) -> Request | Response:
+        """A 403 from the portal's web firewall, which blocks requests at random: tried
+        again with backoff up to ``NEWSBOT_FIREWALL_RETRIES`` times, counted apart
+        from other retries. One that persists goes on to the spider as a 403, given
+        up with its URL and a reason the next run retries."""
+        stats = self.crawler.stats
+        tries = request.meta.get("firewall_retries", 0)
+        if tries > 0:
+            stats.inc_value("newsbot/firewall_403/retry_answered_403")
+        if tries >= self.firewall_retries:
+            stats.inc_value("newsbot/firewall_403/given_up")
+            request.meta["firewall_given_up"] = tries
+            return response
+        stats.inc_value("newsbot/firewall_403/retried")
+        retry = request.replace(dont_filter=True, priority=request.priority - 1)
+        retry.meta["firewall_retries"] = tries + 1
+        delay = min(self.backoff_base * 2**tries, self.backoff_max)
+        retry.meta[NOT_BEFORE] = time.monotonic() + delay
+        return retry
 
     def process_exception(
         self, request: Request, exception: Exception, spider: Spider | None = None

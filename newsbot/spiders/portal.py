@@ -29,7 +29,7 @@ from newsbot.record import ArticleItem
 from newsbot.sites import get_site, site_names
 from newsbot.sites.base import UrlKind
 from newsbot.sites.portal import PortalSite
-from newsbot.spiders.addressing import Addressing
+from newsbot.spiders.addressing import Addressing, parse_origins
 from newsbot.spiders.errors import describe_failure, quiet_network_tracebacks, record_error
 
 log = logging.getLogger(__name__)
@@ -71,12 +71,22 @@ class PortalSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         quiet_network_tracebacks()
         settings = crawler.settings
-        spider.addressing = Addressing(spider.site.canonical_host, settings.get("NEWSBOT_ORIGIN"))
+        # Which of the publisher's hosts the crawl starts from (e.g. baohaiphong.vn).
+        on_host = getattr(spider.site, "on_host", None)
+        if on_host is not None and settings.get("NEWSBOT_HOST"):
+            spider.site = on_host(settings.get("NEWSBOT_HOST"))
+        spider.addressing = Addressing(
+            spider.site.canonical_host,
+            settings.get("NEWSBOT_ORIGIN"),
+            parse_origins(settings.get("NEWSBOT_ORIGINS")),
+        )
         if spider.addressing.origin:
-            spider.allowed_netlocs = frozenset({urlsplit(spider.addressing.origin).netloc.lower()})
+            spider.allowed_netlocs = spider.addressing.netlocs
+            spider.allowed_domains = sorted({n.split(":")[0] for n in spider.allowed_netlocs})
         else:
+            # Every host of the publisher: a redirect between its two domains stays on site.
             spider.allowed_netlocs = frozenset(spider.site.hosts)
-        spider.allowed_domains = [spider.addressing.fetch_host]
+            spider.allowed_domains = sorted(spider.site.hosts)
         spider.policy = CrawlPolicy(
             spider.site,
             spider.arguments,
@@ -109,6 +119,10 @@ class PortalSpider(scrapy.Spider):
         )
         self.policy.history = history
         self.policy.index = self._store
+        # A link whose article is stored under another URL (the other domain) was
+        # fetched: it is no frontier.
+        stored = self.policy.stored(history.frontier)
+        history.frontier = [u for u in history.frontier if u not in stored]
         before, after = self.policy.id_learning_window()
         if before or after:
             self.policy.learn_all(
@@ -155,9 +169,10 @@ class PortalSpider(scrapy.Spider):
 
     def _articles(self, fetches: Iterable[Fetch]) -> Iterator[Request]:
         for fetch in fetches:
-            yield self._request(
+            request = self._request(
                 fetch.url, self.parse_article, priorities.ARTICLE_PRIORITY, via=fetch.via
             )
+            yield request.replace(dont_filter=True) if fetch.again else request
 
     def _section(self, listing_url: str, *, start: bool = False) -> Iterator[Request]:
         slug = self.site.listing_section(listing_url)
@@ -287,7 +302,7 @@ class PortalSpider(scrapy.Spider):
         entries, children = self.site.parse_sitemap(response.body, url)
         self._bad_links(url, entries.skipped)
         for child in children:
-            if self.policy.sitemap(child.modified_at, depth):
+            if self.policy.sitemap(child.modified_at, depth, child.url):
                 yield self._request(
                     child.url, self.parse_sitemap, priorities.SITEMAP_PRIORITY, sitemap_depth=depth
                 )
@@ -323,6 +338,13 @@ class PortalSpider(scrapy.Spider):
         if not self.policy.in_window(record.get("published_at")):
             stats.inc_value("newsbot/skipped/out_of_window")
             return
+        source_id = record.get("source_id")
+        stored = self.policy.stored([record["url"]]).get(record["url"]) if source_id else None
+        aliases = self.policy.aliases_of(
+            record["url"], source_id, response.meta.get("portal_url", url), stored and stored.url
+        )
+        if aliases:
+            record["aliases"] = aliases
         # The page itself travels beside the item (newsbot.pipelines.pages), never in it.
         yield ArticleItem(record)
 
@@ -332,6 +354,13 @@ class PortalSpider(scrapy.Spider):
         request = failure.request
         url = request.meta.get("portal_url") or request.url
         failed = describe_failure(failure)
+        tries = request.meta.get("firewall_given_up")
+        if tries is not None and failed.status == 403:
+            # The firewall's 403s pass on retry: not a permanent refusal, so the next
+            # run asks again.
+            failed = failed._replace(
+                reason=f"firewall 403 persisted after {tries} retries", transient=True
+            )
         stats = self.crawler.stats
         if "robots.txt" in failed.reason:  # a policy, not a failure: counted by Scrapy
             stats.inc_value("newsbot/skipped/robots")

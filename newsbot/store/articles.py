@@ -38,7 +38,9 @@ from newsbot.store.errors import StoreError
 logger = logging.getLogger(__name__)
 
 #: Fields holding JSON (lists or objects).
-JSON_FIELDS: tuple[str, ...] = ("images", "related", "media", "tags", "provenance")
+JSON_FIELDS: tuple[str, ...] = ("images", "related", "media", "aliases", "tags", "provenance")
+#: JSON fields that stay NULL (absent from the record) when the record has none.
+_NULLABLE_JSON = frozenset({"media", "aliases"})
 #: Fields that change an article without changing its text (updated in place, no version).
 METADATA_FIELDS: tuple[str, ...] = tuple(
     f for f in RECORD_FIELDS if f not in ("url", "site", "title", "lead", "body")
@@ -59,6 +61,7 @@ ROW_KEYS: tuple[str, ...] = (
     "images",
     "related",
     "media",
+    "aliases",
     "tags",
     "provenance",
     "language",
@@ -206,7 +209,7 @@ def record_row(record: Mapping[str, Any]) -> dict[str, Any]:
     for field in RECORD_FIELDS:
         value = record.get(field)
         if field in JSON_FIELDS:
-            if value is None and field != "media":
+            if value is None and field not in _NULLABLE_JSON:
                 value = []
         elif field == "source_id" and value is not None:
             value = str(value)
@@ -734,8 +737,10 @@ class Articles:
         by_id: dict[tuple[str, str], dict[str, Any]] = {}
         for site, source_ids in ids.items():
             for row in self._rows_by("source_id", sorted(source_ids), site=site, slim=True):
+                # One object per stored row, whichever key found it: a decision made through
+                # one key must be seen through the other by the next record of the batch.
+                row = by_url.setdefault(row["url"], row)
                 by_id[(row["site"], str(row["source_id"]))] = row
-                by_url.setdefault(row["url"], row)
         for row in by_url.values():
             if row.get("site") and row.get("source_id") is not None:
                 by_id.setdefault((row["site"], str(row["source_id"])), row)
@@ -751,6 +756,7 @@ class Articles:
         signatures = _Fingerprints({}, {})
         raw: dict[str, list[Any]] = {}
         supersede: list[tuple[str, str]] = []
+        renames: list[tuple[str, str]] = []
         results: list[WriteResult] = []
 
         for record in records:
@@ -798,7 +804,12 @@ class Articles:
                 )
                 continue
 
-            url = existing["url"]
+            moved = _moved(existing, values)
+            if moved is not None:
+                renames.append((existing["url"], moved))
+                by_url[moved] = existing
+            url = existing["url"] = moved or existing["url"]
+            values["aliases"] = _aliases(existing, values)
             last_seen = max(existing["last_seen_at"], seen_at)
             if existing["content_hash"] != chash:
                 version = int(existing["version"]) + 1
@@ -824,8 +835,26 @@ class Articles:
             _keep_page(raw, record)
             results.append(WriteResult(outcome))
 
+        self._rename(renames)
         self._flush(inserts, updates, touched, versions, signatures, raw, supersede, run_id)
         return results
+
+    def _rename(self, renames: list[tuple[str, str]]) -> None:
+        """Move stored articles to the URL they live at now (an article of the old
+        domain met on the new one): the row and everything keyed by its URL."""
+        p = self._db.param
+        for old, new in renames:
+            for table, column in (
+                ("articles", "url"),
+                ("article_versions", "url"),
+                ("raw_pages", "url"),
+                ("minhash", "url"),
+                ("minhash_bands", "url"),
+                ("articles", "duplicate_of"),
+            ):
+                self._db.execute(
+                    f"UPDATE {table} SET {column} = {p} WHERE {column} = {p}", (new, old)
+                )
 
     def _flush(
         self,
@@ -909,6 +938,23 @@ class Articles:
         with self._db.transaction():
             cur = self._db.execute(f"DELETE FROM raw_pages WHERE fetched_at < {p}", (before,))
         return int(cur.rowcount or 0)
+
+
+def _moved(existing: Mapping[str, Any], values: Mapping[str, Any]) -> str | None:
+    """The record's URL when the stored article moved there: the record names the
+    stored URL among its aliases (found under the publisher's other domain)."""
+    url = values.get("url")
+    if url and url != existing["url"] and existing["url"] in (values.get("aliases") or ()):
+        return str(url)
+    return None
+
+
+def _aliases(existing: Mapping[str, Any], values: Mapping[str, Any]) -> list[str] | None:
+    """Every other URL the article was met under, stored and new, each once."""
+    url = values.get("url")
+    found = [*(existing.get("aliases") or ()), *(values.get("aliases") or ())]
+    out = [u for u in dict.fromkeys(found) if u != url]
+    return out or None
 
 
 _VERSION_COLUMNS = ("url", "version", "content_hash", "title", "lead", "body", "seen_at", "run_id")

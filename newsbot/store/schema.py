@@ -316,6 +316,12 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX dead_links_site_retry ON dead_links (site, retry_after)",
         ),
     ),
+    Migration(
+        5,
+        "article aliases (the URL under the publisher's other domain)",
+        sqlite=("ALTER TABLE articles ADD COLUMN aliases TEXT",),
+        postgresql=("ALTER TABLE articles ADD COLUMN aliases JSONB",),
+    ),
 )
 
 #: The newest schema version this code reads and writes.

@@ -200,3 +200,17 @@ def test_a_collection_page_does_not_declare_an_article():
         "<body></body></html>"
     )
     assert extract_structured(doc, "https://baohaiduong.vn/chinh-tri/").declares_article is False
+
+
+@pytest.mark.parametrize(
+    "printed",
+    ["THỨ BA, 30/02/2021 17:11:16", "THỨ BA, 01/01/0001 17:11:16"],
+    ids=["feb-30", "year-0001"],
+)
+def test_finding_10_fallback_date_never_guessed_from_an_impossible_one(printed: str):
+    page = (FIXTURES / "legacy-article.html").read_text(encoding="utf-8")
+    bad = page.replace("THỨ BA, 15/03/2022 08:05:09", printed)
+    assert bad != page
+    found = extract_fallback(bad, "https://baohaiduong.vn/chinh-tri/bai-151453")
+    # htmldate would "repair" these to 2021-02-01 and 2001-01-01; the page states neither.
+    assert "published_at" not in found

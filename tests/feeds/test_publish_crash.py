@@ -19,12 +19,14 @@ import time
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from lxml import etree
 
 from newsbot.feeds.publish import partition_records
 from newsbot.feeds.selection import local_date
 from newsbot.record import public_view
 from newsbot.store import open_store
+from tests.services import pg_dsn_or_skip
 
 from .conftest import make_article
 
@@ -66,7 +68,27 @@ def article(n: int, rng: random.Random, **overrides) -> dict:
     return record
 
 
-def crawl_and_publish(tmp_path: Path, run_id: str, records: list[dict]) -> subprocess.Popen:
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgresql", id="postgresql", marks=pytest.mark.services),
+    ]
+)
+def store_target(request, tmp_path):
+    """Where the runs store: the publish must catch up the same way on either engine."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "newsbot.db")
+        return
+    dsn, drop = pg_dsn_or_skip("newsbot_publish_crash")
+    try:
+        yield dsn
+    finally:
+        drop()
+
+
+def crawl_and_publish(
+    tmp_path: Path, store: str, run_id: str, records: list[dict]
+) -> subprocess.Popen:
     batch = tmp_path / f"{run_id}.json"
     batch.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
     return subprocess.Popen(
@@ -74,7 +96,7 @@ def crawl_and_publish(tmp_path: Path, run_id: str, records: list[dict]) -> subpr
             sys.executable,
             "-c",
             textwrap.dedent(RUN),
-            str(tmp_path / "newsbot.db"),
+            store,
             str(tmp_path / "feeds"),
             run_id,
             str(batch),
@@ -94,12 +116,12 @@ def finish(proc: subprocess.Popen) -> float:
     return float(done[0][1])
 
 
-def test_ten_sigkills_during_publish_lose_no_by_date_file(tmp_path):
+def test_ten_sigkills_during_publish_lose_no_by_date_file(tmp_path, store_target):
     rng = random.Random(11)
     feeds = tmp_path / "feeds"
     # A first run stores 300 articles over 60 days and publishes completely.
     stored = [article(n, rng) for n in range(300)]
-    duration = finish(crawl_and_publish(tmp_path, "run-00", stored))
+    duration = finish(crawl_and_publish(tmp_path, store_target, "run-00", stored))
     next_n, killed = 300, 0
     for round_ in range(1, 11):
         # Each run adds 20 articles and edits 10 stored ones (a new text, same day).
@@ -108,7 +130,7 @@ def test_ten_sigkills_during_publish_lose_no_by_date_file(tmp_path):
         for old in rng.sample(stored, 10):
             records.append({**old, "body": f"{old['body']}\n\nSửa lần {round_}."})
         stored += records[:20]
-        proc = crawl_and_publish(tmp_path, f"run-{round_:02d}", records)
+        proc = crawl_and_publish(tmp_path, store_target, f"run-{round_:02d}", records)
         assert proc.stdout is not None
         assert proc.stdout.readline().strip() == "publishing"
         time.sleep(rng.uniform(0, duration))
@@ -121,9 +143,9 @@ def test_ten_sigkills_during_publish_lose_no_by_date_file(tmp_path):
     assert killed >= 5, f"only {killed} of 10 runs were killed while publishing"
 
     # Then a normal run, with nothing new.
-    finish(crawl_and_publish(tmp_path, "run-11", []))
+    finish(crawl_and_publish(tmp_path, store_target, "run-11", []))
 
-    with open_store(tmp_path / "newsbot.db") as store:
+    with open_store(store_target) as store:
         articles = list(store.iter_articles(include_duplicates=True))
         days = {local_date(r["published_at"]) for r in articles}
         expected = {

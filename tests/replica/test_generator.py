@@ -6,10 +6,10 @@ import unicodedata
 
 import pytest
 
-from newsbot.record import RECORD_FIELDS
+from newsbot.record import OPTIONAL_FIELDS, RECORD_FIELDS
 from replica.generator import SECTIONS, Portal, slugify
 
-REQUIRED = set(RECORD_FIELDS) - {"modified_at", "media"}
+REQUIRED = set(RECORD_FIELDS) - OPTIONAL_FIELDS
 
 
 @pytest.fixture(scope="module")

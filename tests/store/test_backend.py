@@ -324,3 +324,17 @@ def test_iter_dated_ids(store):
     )
     assert got == [("150101", "2021-01-01T08:00:00+07:00"), ("150103", "2021-05-01T08:00:00+07:00")]
     assert list(store.iter_dated_ids("baohaiduong")) == []
+
+
+def test_an_edit_seen_under_two_urls_in_one_batch_is_one_new_version(store, caplog):
+    write(store, article(1))
+    edited = {
+        "body": article(1)["body"] + "\n\nĐoạn bổ sung.",
+        "_fetched_at": "2021-01-23T00:00:00+00:00",
+    }
+    other_url = "https://baohaiduong.vn/phat-hanh-so-dac-biet-150101.html"
+    with caplog.at_level(logging.WARNING):
+        outcomes = write(store, article(1, **edited), article(1, url=other_url, **edited))
+    assert outcomes == ["updated", "unchanged"]
+    assert "retrying one by one" not in caplog.text  # decided right the first time
+    assert [v["version"] for v in store.versions(article(1)["url"])] == [1, 2]

@@ -115,6 +115,8 @@ ONECMS = onecms.OneCMSUrls("baohaiphong.vn", frozenset({"thoi-tiet-hai-phong"}))
 class BaoHaiDuong(PortalSite):
     name: ClassVar[str] = "baohaiduong"
     canonical_host: ClassVar[str] = "baohaiduong.vn"
+    #: The desktop host of the old domain, whatever host a crawl starts from.
+    legacy_host: ClassVar[str] = "baohaiduong.vn"
     #: Both domains are the publisher's: redirects between them stay on the site, and
     #: an article met on either is one record (by id), its ``url`` on the domain
     #: that serves it.
@@ -157,6 +159,9 @@ class BaoHaiDuong(PortalSite):
         zip(sections, (1, 4, 5, 11, 12, 17, 21, 25, 31, 35, 39, 47), strict=True)
     )
 
+    #: Where the publisher's articles live now: one met there but stored under the old
+    #: domain is fetched once more, and its record moves (the old URL kept as an alias).
+    current_domain: ClassVar[str] = "baohaiphong.vn"
     #: False where the sitemap's ``lastmod`` alone says whether a stored article changed.
     refresh_by_age: ClassVar[bool] = True
     #: True where ``/sitemap.xml`` indexes one file per day (OneCMS).
@@ -231,7 +236,7 @@ class BaoHaiDuong(PortalSite):
     def on_host(self, host: str | None) -> PortalSite:
         """The profile crawling from ``host`` (``NEWSBOT_HOST``): this one for
         baohaiduong.vn, :class:`BaoHaiDuongOnOneCMS` for baohaiphong.vn."""
-        if not host or host in ("baohaiduong.vn", self.canonical_host):
+        if not host or host in (self.legacy_host, self.canonical_host):
             return self
         if ONECMS.owns_host(host):
             return ONECMS_SITE
