@@ -6,7 +6,8 @@
    downloaded by a bare Scrapy spider (politeness off on loopback for both); the
    ratio of the two is the cost of parsing, dedup and storage;
 3. store: records/s into SQLite and PostgreSQL; dedup lookups/s and memory with
-   1 000 000 stored fingerprints.
+   1 000 000 stored fingerprints;
+4. fleet: one worker against two on the shared frontier (benchmarks/fleet.py).
 
 Writes ``output/bench/latest.json`` and prints a table. Machines here are shared and
 noisy: read ratios, not absolute numbers.
@@ -291,6 +292,18 @@ def _table(result: dict[str, Any]) -> str:
             )
         for key, value in storage["dedup"].items():
             lines.append(f"  {'dedup ' + key:<32}{value!s:>12}")
+    fleet = result.get("fleet")
+    if fleet:
+        lines += ["", "shared frontier (loopback, politeness off)"]
+        if "skipped" in fleet:
+            lines.append(f"  {fleet['skipped']}")
+        else:
+            for n in (1, 2):
+                row = fleet[f"workers_{n}"]
+                label = f"{n} worker{'s' if n > 1 else ''} articles/s"
+                lines.append(f"  {label:<32}{row['articles_per_s']!s:>12}")
+            lines.append(f"  {'speed-up (goal >= 1.8)':<32}{fleet['speedup']!s:>12}")
+            lines.append(f"  {'cpus':<32}{fleet['cpus']!s:>12}")
     return "\n".join(lines)
 
 
@@ -301,7 +314,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=5000, help="replica size for the crawl")
     parser.add_argument("--fingerprints", type=int, default=1_000_000)
     parser.add_argument("--store-records", type=int, default=5000)
-    parser.add_argument("--skip", default="", help="comma list of parse,crawl,storage to skip")
+    parser.add_argument("--fleet-articles", type=int, default=2000, help="replica size, fleet")
+    parser.add_argument(
+        "--skip", default="", help="comma list of parse,crawl,storage,fleet to skip"
+    )
     parser.add_argument("--out", default=str(ROOT / "output" / "bench" / "latest.json"))
     sub = parser.add_subparsers(dest="command")
     bare = sub.add_parser("bare-crawl")
@@ -318,6 +334,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         result["crawl"] = bench_crawl(args.articles)
     if "storage" not in skip:
         result["storage"] = bench_storage(args.store_records, args.fingerprints)
+    if "fleet" not in skip:
+        from benchmarks.fleet import bench_fleet
+
+        result["fleet"] = bench_fleet(args.fleet_articles, _pg_dsn, _drop_pg)
     flat = {}
     if "crawl" in result:
         flat = {

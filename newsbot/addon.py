@@ -53,6 +53,9 @@ DEFAULTS: dict[str, Any] = {
     "NEWSBOT_SUMMARY_FILE": None,
     "NEWSBOT_METRICS_DIR": None,
     "NEWSBOT_METRICS_PORT": 0,
+    "NEWSBOT_PROGRESS_INTERVAL": 60.0,
+    "NEWSBOT_PROGRESS_TOTAL": 0,
+    "NEWSBOT_FRONTIER": None,
     "NEWSBOT_METRICS_ADDR": "127.0.0.1",
     "NEWSBOT_WORKER": "",
 }
@@ -70,6 +73,7 @@ FROM_ENV: frozenset[str] = frozenset(
         "NEWSBOT_SUMMARY_FILE",
         "NEWSBOT_METRICS_DIR",
         "NEWSBOT_METRICS_PORT",
+        "NEWSBOT_FRONTIER",
     }
 )
 
@@ -84,6 +88,7 @@ EXTENSIONS: dict[str, int] = {
     "newsbot.pipelines.run.RunState": 0,
     "newsbot.spiders.summary.RunSummary": 500,
     "newsbot.metrics.RunMetrics": 510,
+    "newsbot.progress.Progress": 520,
 }
 SPIDER_MIDDLEWARES: dict[str, int] = {
     "newsbot.pipelines.pages.FetchedPageMiddleware": 950,

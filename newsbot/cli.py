@@ -4,7 +4,8 @@
 store), ``stats`` (health of the store and of each site's runs), ``sections`` (each
 site's section slugs and names), ``reparse`` (rebuild records from stored raw HTML
 after a parser change), ``prune`` (old run files out of the feeds directory),
-``schema`` (the JSON Schema of a record). Crawling is ``scrapy crawl <site>``. Exit
+``schema`` (the JSON Schema of a record), ``backfill`` (plan a backfill from the
+sitemaps, then run it). Crawling is ``scrapy crawl <site>``. Exit
 statuses are :data:`EXIT_STATUSES` (also in ``--help``).
 """
 
@@ -356,6 +357,14 @@ def _add_optional_commands(sub: Any) -> None:
     p = sub.add_parser("reparse", help="rebuild records from stored raw HTML (no refetch)")
     p.add_argument("--store", help="SQLite path or postgresql:// DSN")
     p.set_defaults(func=cmd_reparse)
+
+    from newsbot import backfill
+
+    p = sub.add_parser(
+        "backfill", help="plan a backfill from the sitemaps (size, time), then run it"
+    )
+    backfill.add_arguments(p)
+    p.set_defaults(func=backfill.run)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

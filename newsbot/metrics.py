@@ -30,6 +30,7 @@ from prometheus_client import CollectorRegistry, start_http_server, write_to_tex
 from prometheus_client.core import GaugeMetricFamily, Metric
 from scrapy import signals
 
+from newsbot.progress import queue_length
 from newsbot.record import COVERAGE_FIELDS
 
 log = logging.getLogger(__name__)
@@ -274,17 +275,8 @@ class RunMetrics:
     def from_crawler(cls, crawler: Any) -> RunMetrics:
         return cls(crawler)
 
-    def _queue_length(self) -> int | None:
-        engine = getattr(self.crawler, "engine", None)
-        slot = getattr(engine, "_slot", None)
-        scheduler = getattr(slot, "scheduler", None)
-        try:
-            return len(scheduler) if scheduler is not None else None
-        except TypeError:
-            return None
-
     def live_families(self) -> list[Metric]:
-        return run_families(self.site, self.crawler.stats.get_stats(), self._queue_length())
+        return run_families(self.site, self.crawler.stats.get_stats(), queue_length(self.crawler))
 
     def _opened(self, spider: Any) -> None:
         self.site = spider.name

@@ -16,7 +16,13 @@ SPIDER_MODULES = ["newsbot.spiders"]
 NEWSPIDER_MODULE = "newsbot.spiders"
 COMMANDS_MODULE = "newsbot.commands"
 
-ADDONS = {"newsbot.addon.Newsbot": 0}
+# After newsbot's own: the shared frontier (NEWSBOT_FRONTIER=redis://...) and Spidermon
+# (SPIDERMON_ENABLED) replace or add components only when they are configured.
+ADDONS = {
+    "newsbot.addon.Newsbot": 0,
+    "newsbot.scale.frontier.Frontier": 10,
+    "newsbot.monitors.SpidermonCoverage": 20,
+}
 
 # --- politeness toward the real portal --------------------------------------------
 ROBOTSTXT_OBEY = True

@@ -49,7 +49,8 @@ def got_going(run: Mapping[str, Any]) -> bool:
     """A run that fetched something (one that found the portal unreachable, or the
     store locked, walked no listing and cannot have left one half walked)."""
     counts = run.get("counts") or {}
-    return run.get("status") == "running" or bool(counts.get("requests"))
+    # "aborted": killed mid-run, so marked by the run after it; its counts were never written.
+    return run.get("status") in ("running", "aborted") or bool(counts.get("requests"))
 
 
 def worth_retrying(errors: Iterable[Mapping[str, Any]], site: Profile) -> list[str]:

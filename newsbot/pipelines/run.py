@@ -255,17 +255,27 @@ class RunState:
             raise self._fatal(f"cannot open the store: {exc}", "store_unavailable") from None
         # The lock is per (store, site): runs of two sites go on at once into one store.
         site = getattr(getattr(spider, "site", None), "name", None) or spider.name
-        try:
-            self._lock.enter_context(store.run_lock(site))
-        except StoreLocked as exc:
-            raise self._fatal(str(exc), "store_locked") from None
-        self.run_id = new_run_id()
+        from newsbot.scale.frontier import fleet_of
+
+        fleet = fleet_of(self.crawler)
+        if fleet is None:
+            try:
+                self._lock.enter_context(store.run_lock(site))
+            except StoreLocked as exc:
+                raise self._fatal(str(exc), "store_locked") from None
+        # On a shared frontier the fleet run (a lock in Redis) stands for the store lock:
+        # its workers write one run together, which its seeder opens.
+        self.run_id = fleet.join(spider.name) if fleet else new_run_id()
         self.stats.set_value("newsbot/run_id", self.run_id)
         spider.run_id = self.run_id
         args = _spider_args(spider)
         if self.crawler.settings.get("JOBDIR"):
             args["JOBDIR"] = self.crawler.settings.get("JOBDIR")
-        store.start_run(self.run_id, spider.name, args, site=site)
+        if fleet is None or fleet.seeder:
+            # No other run of this site is going (we hold its lock), so one still
+            # marked running was killed without a clean end.
+            store.abort_stale_runs(spider.name, keep=self.run_id)
+            store.start_run(self.run_id, spider.name, args, site=site)
         self.started = True
         logger.info("run %s started on store %s", self.run_id, store.describe())
 
@@ -369,6 +379,26 @@ class RunState:
             self._new_urls.discard(url)
             self.counts["new"] -= 1
             self.stats.inc_value("newsbot/stored/new", -1)
+        elif self._new_in_fleet_run(url):
+            # Stored as new by another worker of this fleet run: the workers' counts are
+            # summed, so this one takes it off "new" and the article is counted once.
+            self.counts["new"] -= 1
+            self.stats.inc_value("newsbot/stored/new", -1)
+
+    def _new_in_fleet_run(self, url: str) -> bool:
+        from newsbot.scale.frontier import fleet_of
+
+        if fleet_of(self.crawler) is None:
+            return False
+        row = self.store.get_article(url)
+        run = next(
+            (r for r in self.store.recent_runs(limit=50) if r["run_id"] == self.run_id), None
+        )
+        if not row or not run or not row.get("first_seen_at") or row.get("version") != 1:
+            return False
+        first_seen = datetime.fromisoformat(str(row["first_seen_at"]).replace("Z", "+00:00"))
+        started = datetime.fromisoformat(str(run["started_at"]).replace("Z", "+00:00"))
+        return first_seen >= started.replace(microsecond=0)
 
     def _item_dropped(self, item: Any, response: Any = None, exception: Any = None) -> None:
         # Keep the page of a dropped article: after a parser fix, reparse recovers it.
@@ -386,13 +416,16 @@ class RunState:
                 }
             )
 
-    def summary(self) -> tuple[dict[str, Any], dict[str, float], dict[str, dict[str, int]]]:
+    def summary(
+        self, stats: dict[str, Any] | None = None
+    ) -> tuple[dict[str, Any], dict[str, float], dict[str, dict[str, int]]]:
         """counts, coverage {field: share} and provenance mix {field: {source: n}} of the run.
 
         Coverage shares are of ``max(items seen, article pages)``: article pages the parser
-        failed on count as articles missing every field.
+        failed on count as articles missing every field. ``stats``: the crawl stats to
+        summarise (a fleet's, summed over its workers), else this crawler's.
         """
-        stats = self.stats.get_stats()
+        stats = stats if stats is not None else self.stats.get_stats()
         seen = int(stats.get("newsbot/items_seen", 0))
         pages = int(stats.get("newsbot/article_pages", 0))
         dropped = sum(int(v) for k, v in stats.items() if k.startswith("newsbot/dropped/"))
@@ -433,11 +466,23 @@ class RunState:
             return
         try:
             self.flush()
+            from newsbot.scale.frontier import fleet_of
+
+            fleet = fleet_of(self.crawler)
+            fleet_stats = None
+            if fleet is not None:
+                # Every worker adds its numbers; the last one out records the run.
+                fleet_stats = fleet.leave(self.stats.get_stats(), self.counts, self.errors)
+                if fleet_stats is None:
+                    return
+                if reason == "finished" and fleet_stats["newsbot/fleet/lost_workers"]:
+                    reason = "worker_lost"
             assert self.run_id is not None
             self.crawler.signals.send_catch_log(
                 run_stored, run_id=self.run_id, store=self.store, reason=reason
             )
-            spider_errors = self.stats.get_value("newsbot/errors") or []
+            run_stats = fleet_stats if fleet_stats is not None else self.stats.get_stats()
+            spider_errors = run_stats.get("newsbot/errors") or []
             # Entries keep every key the spider gave (kind, the transient flag, status).
             self.errors = [
                 {
@@ -448,7 +493,7 @@ class RunState:
                 for e in spider_errors
                 if isinstance(e, dict)
             ] + self.errors
-            counts, coverage, provenance = self.summary()
+            counts, coverage, provenance = self.summary(run_stats)
             # The spider may know better than the close reason (a run that fetched none
             # of its start points can end "finished" in Scrapy's eyes).
             status = self.stats.get_value("newsbot/run_status") or (

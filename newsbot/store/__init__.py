@@ -29,6 +29,7 @@ Public API (others call these names)::
                                                 # that site (or a store-wide run) holds it
         start_run(run_id, spider, args, site=None) -> None
         finish_run(run_id, status, counts, coverage, provenance, errors) -> None
+        abort_stale_runs(spider, keep=None) -> int  # "running" rows (killed) -> "aborted"
         last_run(spider=None, *, site=None) -> dict | None  # status "finished" | "running"...
         recent_runs(spider=None, limit=20, *, site=None) -> list[dict]
         run_sites() -> list[str]                # sites with a recorded run

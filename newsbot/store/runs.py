@@ -91,6 +91,21 @@ class RunLog:
                 ),
             )
 
+    def abort_stale(self, spider: str, keep: str | None = None) -> int:
+        """Mark ``spider``'s runs still "running", except ``keep``, as "aborted".
+
+        Call only while holding the site's run lock (or its fleet run): then no other
+        run of it is going, and a "running" row is one killed without a clean end.
+        """
+        p = self._db.param
+        with self._db.transaction():
+            cursor = self._db.execute(
+                f"UPDATE crawl_runs SET status = 'aborted' WHERE spider = {p}"
+                f" AND status = 'running' AND run_id <> {p}",
+                (spider, keep or ""),
+            )
+        return int(getattr(cursor, "rowcount", 0) or 0)
+
     def recent(
         self, spider: str | None = None, limit: int = 20, *, site: str | None = None
     ) -> list[dict[str, Any]]:

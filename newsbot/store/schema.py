@@ -363,7 +363,12 @@ def prepare(db: Engine) -> list[int]:
 def migrate(db: Engine) -> list[int]:
     """Apply the migrations not applied yet; returns the versions applied now."""
     applied_now: list[int] = []
-    db.execute(CREATE_MIGRATIONS_TABLE)
+    with db.transaction():
+        if isinstance(db, PostgresEngine):
+            # CREATE TABLE IF NOT EXISTS is not safe against itself in PostgreSQL: two
+            # workers opening a new database at once would collide on its catalog row.
+            db.execute("SELECT pg_advisory_xact_lock(%s)", (db.MIGRATION_LOCK_KEY,))
+        db.execute(CREATE_MIGRATIONS_TABLE)
     p = db.param
     for migration in MIGRATIONS:
         with db.transaction():

@@ -94,6 +94,10 @@ class Store:
     ) -> None:
         self.runs.finish(run_id, status, counts, coverage, provenance, errors)
 
+    def abort_stale_runs(self, spider: str, keep: str | None = None) -> int:
+        """Runs of ``spider`` left "running" become "aborted" (see RunLog.abort_stale)."""
+        return self.runs.abort_stale(spider, keep)
+
     def last_run(self, spider: str | None = None, *, site: str | None = None) -> dict | None:
         """The latest run (``status`` "running" means it is still going or crashed)."""
         return self.runs.latest(spider, site=site)

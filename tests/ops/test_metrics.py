@@ -149,3 +149,56 @@ def test_coverage_alert_fires_after_a_redesign(tmp_path):
     assert firing, [s for s in got if s[0].startswith("newsbot_field_coverage")]
     assert {labels["site"] for labels, _ in firing} == {"baohaiduong"}
     assert {"author", "section"} <= {labels["field"] for labels, _ in firing}
+
+
+@pytest.mark.e2e
+def test_spidermon_coverage_monitor_fails_after_a_redesign(tmp_path):
+    pytest.importorskip("spidermon", reason="spidermon is not installed (the optional extra)")
+    with RedesignedReplica(30, 3) as replica:
+        crawl = [replica.origin, tmp_path / "store.db", tmp_path / "work"]
+        settings = {"SPIDERMON_ENABLED": "True"}
+        healthy = run_crawl(*crawl, settings=settings)
+        replica.redesign()
+        broken = run_crawl(*crawl, "refresh=all", settings=settings)
+    assert healthy.returncode == broken.returncode == 0, broken.stderr[-2000:]
+    monitor = "Field Coverage Monitor/test_check_if_field_coverage_rules_are_met"
+    assert re.search(rf"\[Spidermon\] {monitor}\.\.\. OK", healthy.stderr), healthy.stderr[-3000:]
+    assert re.search(rf"\[Spidermon\] {monitor}\.\.\. FAIL", broken.stderr), broken.stderr[-3000:]
+    assert re.search(r"ArticleItem/author \(expected 0\.5, got 0\b", broken.stderr), broken.stderr[
+        -3000:
+    ]
+
+
+def test_live_endpoint_on_loopback_while_the_run_lasts(tmp_path):
+    import socket
+    import urllib.request
+
+    from scrapy import Spider
+    from scrapy.utils.test import get_crawler
+
+    from newsbot.metrics import RunMetrics
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+
+    class Site(Spider):
+        name = "somesite"
+
+    crawler = get_crawler(Site, {"NEWSBOT_METRICS_PORT": port})
+    crawler.stats.set_value("downloader/request_count", 5)
+    crawler.stats.set_value("newsbot/stored/new", 2)
+    ext = RunMetrics(crawler)
+    ext._opened(Site())
+    try:
+        url = f"http://127.0.0.1:{port}/metrics"
+        body = urllib.request.urlopen(url, timeout=5).read().decode()
+        crawler.stats.set_value("downloader/request_count", 9)  # read live, not cached
+        again = urllib.request.urlopen(url, timeout=5).read().decode()
+    finally:
+        ext._stopped()
+    assert 'newsbot_run_requests{site="somesite"} 5.0' in body
+    assert 'newsbot_run_articles{outcome="new",site="somesite"} 2.0' in body
+    assert 'newsbot_run_requests{site="somesite"} 9.0' in again
+    with pytest.raises(OSError):  # gone with the run
+        urllib.request.urlopen(url, timeout=2)
