@@ -37,6 +37,10 @@ DEFAULTS: dict[str, Any] = {
     "NEWSBOT_REFRESH": "recent",
     "NEWSBOT_REFRESH_DAYS": 3.0,
     "NEWSBOT_RELATED_DEPTH": 3,
+    "NEWSBOT_FUTURE_MARGIN_DAYS": 1.0,
+    "NEWSBOT_SITEMAP_MAX_DEPTH": 3,
+    "NEWSBOT_SITEMAP_MAX_FILES": 2000,
+    "NEWSBOT_DEAD_LINK_DAYS": 7.0,
     "NEWSBOT_NEAR_DUP_THRESHOLD": 0.8,
     "NEWSBOT_MINHASH_PERM": 128,
     "NEWSBOT_CONTACT": "newsbot-operator@example.invalid",
@@ -90,7 +94,9 @@ SPIDER_MIDDLEWARES: dict[str, int] = {
     "newsbot.pipelines.pages.FetchedPageMiddleware": 950,
 }
 DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
-    "newsbot.spiders.middlewares.OriginGuard": 50,
+    "newsbot.spiders.middlewares.AddressingMiddleware": 40,
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "newsbot.spiders.middlewares.PortalOffsiteMiddleware": 50,
     "newsbot.spiders.middlewares.PolitenessMiddleware": 120,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newsbot.spiders.middlewares.BackoffRetryMiddleware": 550,

@@ -468,11 +468,12 @@ class RunState:
             )
             run_stats = fleet_stats if fleet_stats is not None else self.stats.get_stats()
             spider_errors = run_stats.get("newsbot/errors") or []
+            # Entries keep every key the spider gave (kind, the transient flag, status).
             self.errors = [
                 {
+                    **e,
                     "url": str(e.get("url")),
                     "reason": str(e.get("reason")),
-                    **({"kind": str(e["kind"])} if e.get("kind") else {}),
                 }
                 for e in spider_errors
                 if isinstance(e, dict)
