@@ -101,8 +101,8 @@ class PortalSpider(scrapy.Spider):
 
     def _open_history(self) -> None:
         """Read what earlier runs left (once), and keep the store for per-page lookups."""
-        from newsbot.store.target import store_target
         from newsbot.store import StoreError, open_store
+        from newsbot.store.target import store_target
 
         try:
             self._store = open_store(store_target(self.settings))
