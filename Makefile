@@ -34,6 +34,7 @@ bench-extract: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check newsbot tests replica benchmarks
 	$(BIN)/ruff format --check newsbot tests replica benchmarks
+	$(BIN)/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) output/* .pytest_cache

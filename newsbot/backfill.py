@@ -169,9 +169,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from scrapy.utils.project import get_project_settings
 
-    from newsbot.pipelines.run import store_target
     from newsbot.sites import get_site
     from newsbot.store import StoreError, open_store
+    from newsbot.store.target import store_target
 
     try:
         since = date.fromisoformat(args.since)

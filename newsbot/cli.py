@@ -169,7 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _store_target(args: argparse.Namespace) -> str:
-    from newsbot.pipelines.run import store_target
+    from newsbot.store.target import store_target
 
     # --store plays the part of the -s setting: it wins over the environment.
     return store_target({"NEWSBOT_STORE": args.store})

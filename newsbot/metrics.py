@@ -296,8 +296,8 @@ class RunMetrics:
         families = run_families(self.site, stats)
         run_id = stats.get("newsbot/run_id")
         try:
-            from newsbot.pipelines.run import store_target
             from newsbot.store import open_store
+            from newsbot.store.target import store_target
 
             store = open_store(store_target(self.crawler.settings))
         except Exception as exc:  # noqa: BLE001 - run metrics are still worth writing

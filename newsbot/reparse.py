@@ -18,10 +18,11 @@ from collections.abc import Callable
 from typing import Any
 
 from newsbot.pipelines.normalize import normalize_record
-from newsbot.pipelines.run import COUNT_KEYS, new_run_id
+from newsbot.pipelines.run import COUNT_KEYS
 from newsbot.pipelines.validate import missing_reason
 from newsbot.store import Store
 from newsbot.store.dedup import DEFAULT_NUM_PERM, DEFAULT_THRESHOLD, Deduplicator
+from newsbot.store.target import new_run_id
 
 logger = logging.getLogger(__name__)
 

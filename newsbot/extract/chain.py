@@ -10,7 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from newsbot.record import has_value
+
+def has_value(value: Any) -> bool:
+    """True when a field holds something: the chain moves on past empty values, and
+    coverage counts the fields that hold one."""
+    if value is None:
+        return False
+    if isinstance(value, str | list | dict | tuple):
+        return len(value) > 0
+    return True
+
 
 #: Default order: what the page's own layout says, then what it declares, then guesses.
 DEFAULT_ORDER: tuple[str, ...] = ("layout", "structured", "fallback")

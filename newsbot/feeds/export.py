@@ -220,7 +220,7 @@ def _write(args: argparse.Namespace, records: Iterator[dict[str, Any]], out: Bin
 def _store_target(given: str | None) -> str:
     """``--store`` plays the part of the ``NEWSBOT_STORE`` setting (it wins over the env)."""
     # Imported here: the pipelines package pulls in Scrapy, which export needs no more of.
-    from newsbot.pipelines.run import store_target
+    from newsbot.store.target import store_target
 
     return store_target({"NEWSBOT_STORE": given})
 

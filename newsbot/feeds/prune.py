@@ -119,8 +119,8 @@ def run_prune(args: argparse.Namespace) -> int:
         "removed": [str(p) for p in removed],
     }
     if args.store_older_than is not None and not args.dry_run:
-        from newsbot.pipelines.run import store_target
         from newsbot.store import StoreError
+        from newsbot.store.target import store_target
 
         target = store_target({"NEWSBOT_STORE": args.store})
         try:

@@ -665,7 +665,8 @@ class PublishPipeline:
         from scrapy import signals
         from scrapy.exceptions import NotConfigured
 
-        from newsbot.pipelines.run import RunState, run_stored, store_target
+        from newsbot.pipelines.run import RunState, run_stored
+        from newsbot.store.target import store_target
 
         settings = crawler.settings
         if not settings.getbool("NEWSBOT_PUBLISH", True):

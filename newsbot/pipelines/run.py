@@ -39,8 +39,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -51,8 +49,9 @@ from scrapy.exceptions import CloseSpider, NotConfigured
 from twisted.internet.defer import Deferred
 
 from newsbot.record import BOOKKEEPING_FIELDS, COVERAGE_FIELDS
-from newsbot.store import DEFAULT_TARGET, Store, StoreError, StoreLocked, WriteResult, open_store
+from newsbot.store import Store, StoreError, StoreLocked, WriteResult, open_store
 from newsbot.store.dedup import Deduplicator
+from newsbot.store.target import new_run_id, store_target  # noqa: F401  (re-exported)
 
 logger = logging.getLogger(__name__)
 
@@ -78,20 +77,6 @@ class FetchedPage:
     url: str
     fetched_at: str
     body: bytes
-
-
-def store_target(settings: Any) -> str:
-    """Where the store is: setting ``NEWSBOT_STORE``, else env ``NEWSBOT_STORE``, else default.
-
-    The setting wins: the add-on already defaults it from the environment, so a value
-    here is either the environment's or a deliberate ``-s NEWSBOT_STORE=...``.
-    ``settings`` is Scrapy ``Settings`` or any mapping with ``get``.
-    """
-    return settings.get("NEWSBOT_STORE") or os.environ.get("NEWSBOT_STORE") or DEFAULT_TARGET
-
-
-def new_run_id() -> str:
-    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
 
 
 def utc_now() -> str:
@@ -483,11 +468,12 @@ class RunState:
             )
             run_stats = fleet_stats if fleet_stats is not None else self.stats.get_stats()
             spider_errors = run_stats.get("newsbot/errors") or []
+            # Entries keep every key the spider gave (kind, the transient flag, status).
             self.errors = [
                 {
+                    **e,
                     "url": str(e.get("url")),
                     "reason": str(e.get("reason")),
-                    **({"kind": str(e["kind"])} if e.get("kind") else {}),
                 }
                 for e in spider_errors
                 if isinstance(e, dict)

@@ -210,7 +210,7 @@ class FleetRun:
         """Join (or open) the site's fleet run; returns its id. Idempotent."""
         if self.run_id is not None:
             return self.run_id
-        from newsbot.pipelines.run import new_run_id
+        from newsbot.store.target import new_run_id
 
         self.site = site
         run_id, seeder, abandoned = self._join(

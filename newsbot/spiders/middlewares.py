@@ -1,11 +1,19 @@
 """Downloader middlewares: stay on the portal (or its stand-in), and be polite.
 
-- :class:`OriginGuard` refuses any request to a host the crawl has no business with,
-  so a stray link can never send traffic elsewhere (and tests can prove it).
+Each extends Scrapy's own component where there is one:
+
+- :class:`AddressingMiddleware` sends a request for one of the publisher's hosts to
+  ``NEWSBOT_ORIGIN`` when it is set, whoever made the request (the spider already
+  does; ``scrapy parse``/``scrapy shell`` do not).
+- :class:`PortalOffsiteMiddleware` is Scrapy's ``OffsiteMiddleware`` with our rule
+  (``should_follow``: the exact host and port the crawl may reach), and records what
+  it refused, so a stray link can never send traffic elsewhere (and tests can prove it).
 - :class:`PolitenessMiddleware` honours robots.txt ``Crawl-delay`` (Scrapy reads
   robots.txt but ignores the delay) and the wait a retry asked for.
-- :class:`BackoffRetryMiddleware` is Scrapy's retry with exponential backoff and
-  ``Retry-After`` on 429/503.
+- :class:`BackoffRetryMiddleware` is Scrapy's ``RetryMiddleware`` (``super()`` decides)
+  with exponential backoff and ``Retry-After`` stamped on the retry; a DNS failure is
+  not retried (the name will not resolve a second later); a firewall's random 403s
+  are retried with backoff, counted apart.
 """
 
 from __future__ import annotations
@@ -16,44 +24,111 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from scrapy import Request, Spider, signals
+from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import CannotResolveHostError, IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.defer import sleep
 from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.error import DNSLookupError
 
+from newsbot.sites import site_for_url
+from newsbot.spiders.addressing import Addressing, parse_origins
 from newsbot.spiders.errors import record_error
 
 log = logging.getLogger(__name__)
 
 NOT_BEFORE = "newsbot_not_before"
+#: Failures of name resolution: retrying at once cannot help.
+DNS_ERRORS = (DNSLookupError, CannotResolveHostError)
 
 
-class OriginGuard:
-    """Drops requests to hosts outside the crawl's allowed set (counted, with reason)."""
+class AddressingMiddleware:
+    """Rewrites requests for a publisher's hosts to its stand-in origin (when one is set)."""
 
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
+        settings = crawler.settings
+        self.origin: str | None = settings.get("NEWSBOT_ORIGIN") or None
+        self.origins = parse_origins(settings.get("NEWSBOT_ORIGINS"))
 
     @classmethod
-    def from_crawler(cls, crawler: Any) -> OriginGuard:
+    def from_crawler(cls, crawler: Any) -> AddressingMiddleware:
         return cls(crawler)
 
-    def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        spider = spider or self.crawler.spider
+    def addressing_for(self, url: str) -> Addressing | None:
+        spider = getattr(self.crawler, "spider", None)
+        addressing = getattr(spider, "addressing", None)
+        if isinstance(addressing, Addressing):
+            return addressing
+        if not (self.origin or self.origins):
+            return None
+        site = site_for_url(url)
+        if site is None:
+            return None
+        return Addressing(site.canonical_host, self.origin, self.origins)
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> Request | None:
+        addressing = self.addressing_for(request.url)
+        if addressing is None or addressing.origin is None:
+            return None
+        if urlparse_cached(request).netloc.lower() in addressing.netlocs:
+            return None  # already at a stand-in (a redirect between two of them, too)
+        site = site_for_url(request.url)
+        portal_url = site.canonical_url(request.url) if site else None
+        if portal_url is None:
+            return None  # not the publisher's: the offsite filter decides
+        # dont_filter: the fetched URL has the same fingerprint as the portal URL.
+        return request.replace(
+            url=addressing.to_fetch(portal_url),
+            dont_filter=True,
+            meta={**request.meta, "portal_url": request.meta.get("portal_url", portal_url)},
+        )
+
+
+class PortalOffsiteMiddleware(OffsiteMiddleware):
+    """Scrapy's offsite filter with the crawl's rule: exactly the hosts (and port) the
+    spider lists in ``allowed_netlocs``; refusals are recorded with their host."""
+
+    _scheduling = False
+
+    def request_scheduled(self, request: Request, spider: Spider) -> None:
+        # At scheduling, a publisher's own host is let through when an origin is set:
+        # AddressingMiddleware rewrites it before download. In the downloader chain
+        # (after that rewrite) only the origin itself passes.
+        self._scheduling = True
+        try:
+            super().request_scheduled(request, spider)
+        finally:
+            self._scheduling = False
+
+    def should_follow(self, request: Request, spider: Spider) -> bool:
         allowed: frozenset[str] | None = getattr(spider, "allowed_netlocs", None)
         if allowed is None:
-            return
+            return super().should_follow(request, spider)
         netloc = urlparse_cached(request).netloc.lower()
-        if netloc not in allowed:
+        if netloc in allowed:
+            return True
+        # A publisher's own host that AddressingMiddleware sends to the origin.
+        addressing = getattr(spider, "addressing", None)
+        hosts = getattr(getattr(spider, "site", None), "hosts", ())
+        return bool(
+            self._scheduling
+            and addressing is not None
+            and addressing.origin
+            and (urlparse_cached(request).hostname or "") in hosts
+        )
+
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
+        try:
+            super().process_request(request)
+        except IgnoreRequest:
+            netloc = urlparse_cached(request).netloc.lower()
             self.crawler.stats.inc_value("newsbot/offsite_blocked")
             record_error(
-                self.crawler.stats,
-                request.url,
-                f"host {netloc} is outside the crawl",
-                kind="offsite",
+                self.crawler.stats, request.url, f"host {netloc} is outside the crawl", "offsite"
             )
-            raise IgnoreRequest(f"offsite: {netloc}")
+            raise
 
 
 class PolitenessMiddleware:
@@ -117,7 +192,7 @@ def retry_after_seconds(response: Response) -> float | None:
 
 
 class BackoffRetryMiddleware(RetryMiddleware):
-    """Retries with exponential backoff, honouring ``Retry-After`` (capped)."""
+    """Scrapy's retry; the retry it returns waits (backoff or ``Retry-After``, capped)."""
 
     def __init__(self, settings: Any) -> None:
         super().__init__(settings)
@@ -126,7 +201,8 @@ class BackoffRetryMiddleware(RetryMiddleware):
         self.retry_after_max = settings.getfloat("NEWSBOT_RETRY_AFTER_MAX", 120.0)
         self.firewall_retries = settings.getint("NEWSBOT_FIREWALL_RETRIES", 3)
 
-    def _delay_for(self, retry: Request, response: Response | None) -> float:
+    def delay_for(self, retry: Request, response: Response | None) -> float:
+        """Seconds the retry waits: what the server asked for, else exponential backoff."""
         if response is not None:
             asked = retry_after_seconds(response)
             if asked is not None:
@@ -134,22 +210,17 @@ class BackoffRetryMiddleware(RetryMiddleware):
         attempt = max(1, retry.meta.get("retry_times", 1))
         return min(self.backoff_base * 2 ** (attempt - 1), self.backoff_max)
 
-    def _schedule(self, retry: Request | None, response: Response | None) -> Request | None:
-        if retry is not None:
-            retry.meta[NOT_BEFORE] = time.monotonic() + self._delay_for(retry, response)
-        return retry
+    def _stamp(self, result: Any, response: Response | None) -> Any:
+        if isinstance(result, Request):
+            result.meta[NOT_BEFORE] = time.monotonic() + self.delay_for(result, response)
+        return result
 
     def process_response(
         self, request: Request, response: Response, spider: Spider | None = None
     ) -> Request | Response:
         if response.status == 403 and not request.meta.get("dont_retry", False):
             return self._firewall(request, response)
-        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
-            return response
-        from scrapy.utils.response import response_status_message
-
-        retry = self._retry(request, response_status_message(response.status))
-        return self._schedule(retry, response) or response
+        return self._stamp(super().process_response(request, response), response)
 
     def _firewall(self, request: Request, response: Response) -> Request | Response:
         """A 403 from the portal's web firewall, which blocks requests at random: tried
@@ -174,8 +245,6 @@ class BackoffRetryMiddleware(RetryMiddleware):
     def process_exception(
         self, request: Request, exception: Exception, spider: Spider | None = None
     ) -> Request | Response | None:
-        if isinstance(exception, self.exceptions_to_retry) and not request.meta.get(
-            "dont_retry", False
-        ):
-            return self._schedule(self._retry(request, exception), None)
-        return None
+        if isinstance(exception, DNS_ERRORS):
+            return None  # fail fast: the spider reports the host as unreachable
+        return self._stamp(super().process_exception(request, exception), None)

@@ -129,9 +129,9 @@ def test_bad_arguments_are_refused(kwargs, message):
 
 
 def test_section_slugs_forgive_case_and_spaces():
-    from newsbot.spiders.portal import _section_slugs
+    from newsbot.crawl.arguments import section_slugs
 
-    assert _section_slugs(" Chinh-Tri, kinh-te ,") == ["chinh-tri", "kinh-te"]
+    assert section_slugs(" Chinh-Tri, kinh-te ,") == ["chinh-tri", "kinh-te"]
 
 
 def test_good_arguments_pass():
@@ -169,58 +169,6 @@ def test_bad_argument_on_the_command_line_is_one_line_and_status_2(tmp_path):
     assert "since='yesterday': expected YYYY-MM-DD" in proc.stderr
 
 
-@pytest.mark.parametrize(
-    ("run", "expected"),
-    [
-        pytest.param({"status": "finished", "errors": [], "args": {}}, True, id="clean-full-run"),
-        pytest.param(
-            {"status": "finished", "errors": [{"url": "u", "reason": "timed out"}], "args": {}},
-            False,
-            id="gave-up-on-something",
-        ),
-        pytest.param(
-            {"status": "finished", "errors": [], "args": {"sections": "chinh-tri"}},
-            False,
-            id="restricted-to-sections",
-        ),
-        pytest.param(
-            {"status": "finished", "errors": [], "args": {"refresh": "all"}},
-            True,
-            id="refresh-is-not-a-restriction",
-        ),
-        pytest.param({"status": "running", "errors": [], "args": {}}, False, id="killed"),
-    ],
-)
-def test_which_runs_saw_everything(run, expected):
-    from newsbot.spiders.portal import _saw_everything
-
-    assert _saw_everything(run) is expected
-
-
-def test_only_transient_article_failures_are_retried():
-    from newsbot.sites import get_site
-    from newsbot.spiders.portal import _worth_retrying
-
-    errors = [
-        {
-            "url": "https://m.baohaiduong.vn/kinh-te/a-1?utm_source=x",
-            "reason": "timed out",
-            "kind": "fetch",
-        },
-        {"url": "https://baohaiduong.vn/kinh-te/b-2", "reason": "HTTP 429", "kind": "fetch"},
-        {"url": "https://baohaiduong.vn/kinh-te/c-3", "reason": "HTTP 503", "kind": "fetch"},
-        {"url": "https://baohaiduong.vn/kinh-te/d-4", "reason": "HTTP 404", "kind": "fetch"},
-        {"url": "https://baohaiduong.vn/kinh-te/e-5", "reason": "empty body", "kind": "parse"},
-        {"url": "https://baohaiduong.vn/chuyen-muc/kinh-te/5", "reason": "timed out"},
-        {"url": "https://baohaiduong.vn/kinh-te/a-1", "reason": "connection lost"},
-    ]
-    assert _worth_retrying(errors, get_site("baohaiduong")) == [
-        "https://baohaiduong.vn/kinh-te/a-1",
-        "https://baohaiduong.vn/kinh-te/b-2",
-        "https://baohaiduong.vn/kinh-te/c-3",
-    ]
-
-
 def test_one_spider_per_site_profile():
     from newsbot.sites import site_names
 
@@ -233,3 +181,90 @@ def test_one_spider_per_site_profile():
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == site_names()
+
+
+# --- middlewares that extend Scrapy's ---------------------------------------------------
+
+
+def _crawler_with_spider(**settings):
+    from newsbot.spiders.portal import BaohaiduongSpider
+
+    crawler = get_crawler(BaohaiduongSpider, settings_dict=settings)
+    crawler.spider = BaohaiduongSpider.from_crawler(crawler)
+    return crawler
+
+
+@pytest.mark.parametrize(
+    ("origin", "url", "allowed"),
+    [
+        pytest.param(None, ARTICLE, True, id="portal-host"),
+        pytest.param(None, "https://m.baohaiduong.vn/x-1.html", True, id="mirror-host"),
+        pytest.param(None, "https://example.org/", False, id="foreign-host"),
+        pytest.param("http://127.0.0.1:8123", "http://127.0.0.1:8123/x", True, id="origin"),
+        pytest.param("http://127.0.0.1:8123", "http://127.0.0.1:9999/x", False, id="other-port"),
+        pytest.param("http://127.0.0.1:8123", ARTICLE, False, id="portal-not-rewritten"),
+    ],
+)
+def test_offsite_middleware_is_scrapys_with_our_rule(origin, url, allowed):
+    from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
+    from scrapy.exceptions import IgnoreRequest
+
+    from newsbot.spiders.middlewares import PortalOffsiteMiddleware
+
+    crawler = _crawler_with_spider(NEWSBOT_ORIGIN=origin)
+    mw = PortalOffsiteMiddleware.from_crawler(crawler)
+    assert isinstance(mw, OffsiteMiddleware)
+    if allowed:
+        assert mw.process_request(Request(url)) is None
+    else:
+        with pytest.raises(IgnoreRequest):
+            mw.process_request(Request(url))
+        [error] = crawler.stats.get_value("newsbot/errors")
+        assert error["kind"] == "offsite" and error["transient"] is False
+
+
+def test_portal_requests_are_sent_to_the_origin_whoever_made_them():
+    from newsbot.spiders.middlewares import AddressingMiddleware
+
+    crawler = _crawler_with_spider(NEWSBOT_ORIGIN="http://127.0.0.1:8123")
+    mw = AddressingMiddleware.from_crawler(crawler)
+    out = mw.process_request(Request("https://m.baohaiduong.vn/chinh-tri/be-mac-hoi-nghi-151453"))
+    assert out.url == "http://127.0.0.1:8123/chinh-tri/be-mac-hoi-nghi-151453"
+    assert out.meta["portal_url"] == ARTICLE and out.dont_filter
+    assert mw.process_request(out) is None  # already at the origin
+
+
+def test_retry_is_scrapys_and_the_retry_waits_for_retry_after():
+    from newsbot.spiders.middlewares import NOT_BEFORE, BackoffRetryMiddleware
+
+    crawler = _crawler_with_spider(RETRY_TIMES=2, NEWSBOT_RETRY_AFTER_MAX=30)
+    mw = BackoffRetryMiddleware.from_crawler(crawler)
+    request = Request(ARTICLE)
+    retry = mw.process_response(
+        request, Response(ARTICLE, status=429, headers={"Retry-After": "7"}, request=request)
+    )
+    assert isinstance(retry, Request) and retry.meta["retry_times"] == 1
+    import time
+
+    assert 6 < retry.meta[NOT_BEFORE] - time.monotonic() <= 7
+    assert crawler.stats.get_value("retry/count") == 1  # counted by Scrapy's own code
+
+
+@pytest.mark.parametrize(
+    ("exception", "retried"),
+    [
+        pytest.param("twisted.internet.error.DNSLookupError", False, id="dns-fails-fast"),
+        pytest.param("scrapy.exceptions.CannotResolveHostError", False, id="cannot-resolve"),
+        pytest.param("twisted.internet.error.ConnectionLost", True, id="connection-lost"),
+        pytest.param("scrapy.exceptions.DownloadTimeoutError", True, id="timeout"),
+    ],
+)
+def test_dns_failures_are_not_retried(exception, retried):
+    from scrapy.utils.misc import load_object
+
+    from newsbot.spiders.middlewares import BackoffRetryMiddleware
+
+    crawler = _crawler_with_spider(RETRY_TIMES=4)
+    mw = BackoffRetryMiddleware.from_crawler(crawler)
+    out = mw.process_exception(Request(ARTICLE), load_object(exception)("boom"))
+    assert isinstance(out, Request) is retried
