@@ -57,7 +57,6 @@ DEFAULTS: dict[str, Any] = {
     "NEWSBOT_PROGRESS_TOTAL": 0,
     "NEWSBOT_FRONTIER_PREFIX": "newsbot",
     "NEWSBOT_FRONTIER": None,
-    "NEWSBOT_FRONTIER_PREFIX": "newsbot",
     "NEWSBOT_METRICS_ADDR": "127.0.0.1",
     "NEWSBOT_WORKER": "",
 }
