@@ -142,7 +142,7 @@ def test_killed_run_is_marked_aborted_by_the_next(replica_factory, tmp_path):
     result = run_crawl(replica.origin, db, tmp_path / "work")
     assert result.returncode == 0, result.stderr[-2000:]
     # Marked aborted, it still counts as the previous run, which did not finish.
-    assert "previous run INCOMPLETE" in result.stderr, result.stderr[-3000:]
+    assert "previous run of baohaiduong INCOMPLETE" in result.stderr, result.stderr[-3000:]
     store = open_store(str(db))
     try:
         runs = {r["run_id"]: r["status"] for r in store.recent_runs("baohaiduong")}
