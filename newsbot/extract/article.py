@@ -38,6 +38,7 @@ from newsbot.extract.body import (
     related_label,
     walk_body,
 )
+from newsbot.extract.chain import ordered_record
 from newsbot.extract.dates import has_stated_offset, parse_datetime
 from newsbot.extract.document import PageError, load_document
 from newsbot.extract.fallback import MAX_FALLBACK_CHARS, find_page_date_text
@@ -814,27 +815,12 @@ def _extract(
 def _record(doc: HtmlElement, url: str, f: _Fields) -> dict[str, Any]:
     v = f.values
     lang = (doc.get("lang") or doc.get("xml:lang") or "").split("-")[0].lower() or None
-    out: dict[str, Any] = {
+    identity = {
         "url": urljoin(url, urlsplit(url).path) if url else url,
         "source_id": None,
         "site": (urlsplit(url).hostname or "").removeprefix("www.") or None,
-        "section": v.get("section"),
-        "title": v.get("title"),
-        "published_at": v.get("published_at"),
     }
-    if v.get("modified_at"):
-        out["modified_at"] = v["modified_at"]
-    out.update(
-        lead=v.get("lead"),
-        body=v.get("body"),
-        author=v.get("author"),
-        images=v.get("images", []),
-        related=v.get("related", []),
-    )
-    if v.get("media"):
-        out["media"] = v["media"]
-    out["tags"] = v.get("tags", [])
-    out["language"] = lang
+    out = ordered_record(identity, v, lang)
     out["provenance"] = {k: r for k, r in f.provenance.items() if out.get(k) not in (None, [])}
     if lang:
         out["provenance"]["language"] = "page:html-lang"

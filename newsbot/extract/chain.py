@@ -60,3 +60,31 @@ def merge_fields(
                 provenance[name] = label(name)
                 break
     return record, provenance
+
+
+def ordered_record(
+    identity: Mapping[str, Any], fields: Mapping[str, Any], language: str | None
+) -> dict[str, Any]:
+    """A record in the contract's field order: ``identity`` (url, source_id, site), then
+    the extracted ``fields``; ``modified_at`` and ``media`` only when they hold a value,
+    lists as ``[]`` when absent. Provenance is the caller's to add."""
+    out: dict[str, Any] = {
+        **identity,
+        "section": fields.get("section"),
+        "title": fields.get("title"),
+        "published_at": fields.get("published_at"),
+    }
+    if fields.get("modified_at"):
+        out["modified_at"] = fields["modified_at"]
+    out.update(
+        lead=fields.get("lead"),
+        body=fields.get("body"),
+        author=fields.get("author"),
+        images=fields.get("images", []),
+        related=fields.get("related", []),
+    )
+    if fields.get("media"):
+        out["media"] = fields["media"]
+    out["tags"] = fields.get("tags", [])
+    out["language"] = language
+    return out

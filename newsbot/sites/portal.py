@@ -26,7 +26,7 @@ import lxml.etree
 from lxml.html import HtmlElement
 from w3lib.url import canonicalize_url, url_query_cleaner
 
-from newsbot.extract.chain import merge_fields
+from newsbot.extract.chain import merge_fields, ordered_record
 from newsbot.extract.dates import parse_datetime
 from newsbot.extract.document import PageError, load_document
 from newsbot.extract.fallback import extract_fallback, find_page_date
@@ -303,27 +303,8 @@ class PortalSite(ABC):
         for key in ("published_at", "title", "body"):
             if key not in record and key not in problems:
                 problems[key] = "not found by layout, structured data or fallback"
-        out: dict[str, Any] = {
-            "url": url,
-            "source_id": self.source_id(url),
-            "site": self.name,
-            "section": record.get("section"),
-            "title": record.get("title"),
-            "published_at": record.get("published_at"),
-        }
-        if record.get("modified_at"):
-            out["modified_at"] = record["modified_at"]
-        out.update(
-            lead=record.get("lead"),
-            body=record.get("body"),
-            author=record.get("author"),
-            images=record.get("images", []),
-            related=record.get("related", []),
-        )
-        if record.get("media"):
-            out["media"] = record["media"]
-        out["tags"] = record.get("tags", [])
-        out["language"] = self.language
+        identity = {"url": url, "source_id": self.source_id(url), "site": self.name}
+        out = ordered_record(identity, record, self.language)
         out["provenance"] = {k: v for k, v in provenance.items() if k in out}
         if problems:
             out["problems"] = problems
