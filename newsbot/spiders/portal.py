@@ -10,6 +10,7 @@ profile, named after it (``scrapy crawl baohaiduong``).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -317,7 +318,9 @@ class PortalSpider(scrapy.Spider):
             stats.inc_value("newsbot/parse_errors/not_html")
             record_error(stats, url, f"not HTML (Content-Type {content_type})", "parse")
             return
+        started = time.perf_counter()
         outcome = self.site.parse_article(response.body, url, content_type or None)
+        stats.inc_value("newsbot/time/parse_s", time.perf_counter() - started)
         if outcome.record is None:
             stats.inc_value(f"newsbot/parse_errors/{outcome.kind}")
             record_error(stats, url, outcome.error or "unparseable", "parse")
