@@ -32,6 +32,7 @@ from newsbot.sites.base import UrlKind
 from newsbot.sites.portal import PortalSite
 from newsbot.spiders.addressing import Addressing, parse_origins
 from newsbot.spiders.errors import describe_failure, quiet_network_tracebacks, record_error
+from newsbot.spiders.parsing import parsed_ahead
 
 log = logging.getLogger(__name__)
 
@@ -318,9 +319,12 @@ class PortalSpider(scrapy.Spider):
             stats.inc_value("newsbot/parse_errors/not_html")
             record_error(stats, url, f"not HTML (Content-Type {content_type})", "parse")
             return
-        started = time.perf_counter()
-        outcome = self.site.parse_article(response.body, url, content_type or None)
-        stats.inc_value("newsbot/time/parse_s", time.perf_counter() - started)
+        # Parsed ahead in a worker process (newsbot.spiders.parsing) when the pool is on.
+        outcome = parsed_ahead(response, url, content_type)
+        if outcome is None:
+            started = time.perf_counter()
+            outcome = self.site.parse_article(response.body, url, content_type or None)
+            stats.inc_value("newsbot/time/parse_s", time.perf_counter() - started)
         if outcome.record is None:
             stats.inc_value(f"newsbot/parse_errors/{outcome.kind}")
             record_error(stats, url, outcome.error or "unparseable", "parse")
