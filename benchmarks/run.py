@@ -241,37 +241,39 @@ def bench_crawl(articles: int) -> dict[str, Any]:
 
 
 def _per_article(full: dict[str, Any], bare: dict[str, Any]) -> dict[str, Any]:
-    """Where the full crawl's time goes, in ms per stored article, beside the bare
-    crawl's CPU per page (Scrapy's own machinery). Parse is timed around the parser on
-    the crawl's thread; dedup and store (write and read-back) on the store writer's
-    thread; "rest" is the crawl process's CPU time less those (Scrapy's machinery,
-    the newsbot middlewares, pipelines and crawl policy)."""
+    """Where the full crawl's CPU goes, in ms per stored article, beside the bare crawl's
+    CPU per page (Scrapy's own machinery). ``parse_worker``: in the parse worker process
+    (another core); ``parse_in_thread``: in the crawl's thread (no worker); ``dedup`` and
+    ``store`` (write and read-back): the store writer's thread; ``crawl_thread_rest``:
+    the crawl process's CPU less the writer's and the in-thread parse (Scrapy's
+    machinery, the newsbot middlewares, pipelines and crawl policy)."""
     stats = full["stats"]
     items = max(1, full["items"])
     pages = max(1, full["responses"])
 
-    def ms(key: str) -> float:
-        return round(1000 * float(stats.get(key, 0.0)) / items, 3)
+    def sec(key: str) -> float:
+        return float(stats.get(f"newsbot/time/{key}_s", 0.0))
 
-    cpu_s = float(stats.get("newsbot/time/cpu_s", 0.0))
-    spent = sum(
-        float(stats.get(f"newsbot/time/{k}_s", 0.0)) for k in ("parse", "dedup", "store", "raw")
-    )
+    cpu_s = sec("cpu")
+    writer_s = sec("dedup") + sec("store") + sec("raw")
+    rest_s = max(0.0, cpu_s - writer_s - sec("parse"))
     full_cpu_page = 1000 * cpu_s / pages
     bare_cpu_page = 1000 * float(bare.get("cpu_s", 0.0)) / max(1, bare["pages"])
+    per = {
+        "parse_worker": sec("parse_worker"),
+        "parse_in_thread": sec("parse"),
+        "dedup": sec("dedup"),
+        "store": sec("store"),
+        "raw_pages": sec("raw"),
+        "crawl_thread_rest": rest_s,
+        "crawl_process_cpu": cpu_s,
+    }
     return {
-        "ms_per_article": {
-            "parse": ms("newsbot/time/parse_s"),
-            "dedup": ms("newsbot/time/dedup_s"),
-            "store": ms("newsbot/time/store_s"),
-            "raw_pages": ms("newsbot/time/raw_s"),
-            "rest": round(1000 * max(0.0, cpu_s - spent) / items, 3),
-            "crawl_cpu": round(1000 * cpu_s / items, 3),
-        },
+        "ms_per_article": {k: round(1000 * v / items, 3) for k, v in per.items()},
         "full_cpu_ms_per_page": round(full_cpu_page, 3),
         "bare_cpu_ms_per_page": round(bare_cpu_page, 3),
-        # Bare CPU over full CPU per page: what the ratio would be on a machine where
-        # the crawl process has a core to itself and the server is not the bottleneck.
+        # Bare CPU over the full crawl process's CPU per page: what the ratio tends to
+        # when each crawl has a core to itself and the server is not the bottleneck.
         "cpu_ratio": round(bare_cpu_page / full_cpu_page, 3) if full_cpu_page else None,
     }
 

@@ -65,7 +65,7 @@ class WriteJob:
         self.results: list[WriteResult] = []
         #: The stored record of each written request, by the URL it was written under.
         self.rows: dict[str, dict[str, Any]] = {}
-        #: Time the writer spent on each stage: dedup, store (write and read-back), raw.
+        #: CPU time of the writer thread on each stage: dedup, store (write, read-back), raw.
         self.seconds: dict[str, float] = {}
         self.notify: Callable[[], None] | None = None
 
@@ -185,16 +185,16 @@ class StoreWriter:
             job.results = [WriteResult("error", f"store write failed: {exc}")] * n
             return
         if job.raw:
-            start = time.perf_counter()
+            start = time.thread_time()
             try:
                 store.save_raw_pages(job.raw)
             except Exception as exc:  # noqa: BLE001 - raw pages are a convenience, never fatal
                 logger.error("could not keep %d raw pages: %s", len(job.raw), exc)
-            job.seconds["raw"] = time.perf_counter() - start
+            job.seconds["raw"] = time.thread_time() - start
         if not n:
             return
         results: list[WriteResult | None] = [None] * n
-        start = time.perf_counter()
+        start = time.thread_time()
         dedup: Deduplicator | None = None
         for i, write in enumerate(job.writes):
             if not write.pop(ANNOTATE, False):
@@ -205,8 +205,8 @@ class StoreWriter:
             except Exception as exc:  # noqa: BLE001 - costs this record only, with its URL
                 logger.error("%s: fingerprinting failed: %s", write.get("url"), reason_of(exc))
                 results[i] = WriteResult("error", f"dedup failed: {reason_of(exc)}")
-        job.seconds["dedup"] = time.perf_counter() - start
-        start = time.perf_counter()
+        job.seconds["dedup"] = time.thread_time() - start
+        start = time.thread_time()
         todo = [i for i in range(n) if results[i] is None]
         try:
             written = store.write_batch_results([job.writes[i] for i in todo], job.run_id)
@@ -221,7 +221,7 @@ class StoreWriter:
         job.rows = self._read_back(store, job)
         if self._dedup is not None:
             self._dedup.flushed()
-        job.seconds["store"] = time.perf_counter() - start
+        job.seconds["store"] = time.thread_time() - start
 
     @staticmethod
     def _read_back(store: Store, job: WriteJob) -> dict[str, dict[str, Any]]:
