@@ -43,7 +43,7 @@ DEFAULTS: dict[str, Any] = {
     "NEWSBOT_DEAD_LINK_DAYS": 7.0,
     "NEWSBOT_NEAR_DUP_THRESHOLD": 0.8,
     "NEWSBOT_MINHASH_PERM": 128,
-    "NEWSBOT_PARSE_WORKERS": 1,
+    "NEWSBOT_PARSE_WORKERS": 0,
     "NEWSBOT_CONTACT": "newsbot-operator@example.invalid",
     "NEWSBOT_POLITE": True,
     "NEWSBOT_MAX_CRAWL_DELAY": 30.0,
