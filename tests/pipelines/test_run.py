@@ -14,8 +14,8 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
-from newsbot.feeds.publish import PublishPipeline
 from newsbot.pipelines import RunState, StorePipeline, run_stored, store_target
+from newsbot.pipelines.publish import PublishPipeline
 from newsbot.record import COVERAGE_FIELDS
 from newsbot.store import DEFAULT_TARGET, StoreLocked, open_store
 from newsbot.store.stats import coverage_ok, stats_report
