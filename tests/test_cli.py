@@ -315,24 +315,28 @@ def test_stats_unknown_site_and_missing_store_exit_2(two_sites, tmp_path, capsys
     assert code == EXIT_USAGE and "no store at" in err
 
 
-def test_sections_lists_slug_name_and_feed_spelling(capsysbinary):
+def test_sections_lists_key_first_then_name_and_portal_slug(capsysbinary):
     from newsbot.feeds.layout import feed_stem
     from newsbot.sites import get_site
 
     assert main(["sections", "--site", "baohaiduong", "--json"]) == EXIT_OK
     rows = json.loads(capsysbinary.readouterr().out)["baohaiduong"]
     assert [r["slug"] for r in rows] == list(get_site("baohaiduong").sections)
+    assert list(rows[0]) == ["key", "name", "slug", "feed"]
     science = next(r for r in rows if r["name"] == "Khoa học - Giáo dục")
-    assert science["feed"] == "khoa-hoc-giao-duc" == feed_stem(science["name"])
+    assert science["slug"] == "khoa-hoc---giao-duc"
+    assert science["key"] == science["feed"] == "khoa-hoc-giao-duc" == feed_stem(science["name"])
     politics = next(r for r in rows if r["name"] == "Chính trị")
-    assert politics["slug"] == politics["feed"] == "chinh-tri"
+    assert politics["key"] == politics["slug"] == politics["feed"] == "chinh-tri"
     assert main(["sections"]) == EXIT_OK
     text = capsysbinary.readouterr().out.decode("utf-8")
     assert "baohaiduong  chinh-tri " in text and "Khoa học - Giáo dục" in text
-    # Where the portal's slug and the feed file differ, the listing says so.
+    # The key comes first; where the portal's slug differs, the listing says so.
     line = next(x for x in text.splitlines() if "Khoa học - Giáo dục" in x)
-    assert line.startswith(f"baohaiduong  {science['slug']} ")
-    assert ("(feeds: khoa-hoc-giao-duc)" in line) == (science["slug"] != science["feed"])
+    assert line.startswith("baohaiduong  khoa-hoc-giao-duc ")
+    assert line.endswith("(portal: khoa-hoc---giao-duc)")
+    politics_line = next(x for x in text.splitlines() if "Chính trị" in x and "baohaiduong" in x)
+    assert "portal:" not in politics_line
     assert main(["sections", "--site", "nope"]) == EXIT_USAGE
 
 
