@@ -82,6 +82,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
     if args.kind == "article":
         outcome = site.parse_article(raw, args.url)
+        for kind, detail in outcome.notes:
+            print(f"{args.url}: {kind.replace('_', ' ')}: {detail}", file=sys.stderr)
         if not outcome.ok:
             print(f"{args.url}: not a parseable article: {outcome.error}", file=sys.stderr)
             return EXIT_NOT_PARSEABLE
@@ -129,6 +131,8 @@ def _parse_generic(raw: bytes, args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     result = extract_article(raw, args.url)
+    for kind, detail in result.notes:
+        print(f"{args.url}: {kind.replace('_', ' ')}: {detail}", file=sys.stderr)
     if not result.ok:
         print(f"{args.url}: not a parseable article: {result.error}", file=sys.stderr)
         return EXIT_NOT_PARSEABLE

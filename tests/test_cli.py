@@ -369,3 +369,17 @@ def test_ctrl_c_is_status_130_with_one_line(monkeypatch, capsys):
     monkeypatch.setattr(cli, "cmd_sections", interrupted)
     assert main(["sections"]) == 130
     assert capsys.readouterr().err == "newsbot: interrupted\n"
+
+
+def test_finding_10_parse_says_when_a_lying_charset_was_corrected(tmp_path, capsysbinary):
+    # The legacy page's own bytes (UTF-8) under a meta that says windows-1252.
+    page = _legacy(lambda t: t.replace("charset=utf-8", "charset=windows-1252"))
+    assert b"charset=windows-1252" in page
+    code, out, err = run(capsysbinary, write(tmp_path, "page.html", page), "--url", LEGACY_URL)
+    assert code == EXIT_OK, err
+    assert assert_utf8_json(out)["title"] == (
+        "Khởi công cầu vượt sông Thái Bình nối hai huyện phía Bắc"
+    )
+    assert err.decode("utf-8").splitlines() == [
+        f"{LEGACY_URL}: charset corrected: declared charset windows-1252, decoded as utf-8"
+    ]

@@ -459,6 +459,13 @@ class RunState:
             "errors": len(self.errors),
             "requests": int(stats.get("downloader/request_count", 0)),
         }
+        notes = {
+            k.removeprefix("newsbot/page_notes/"): int(v)
+            for k, v in sorted(stats.items())
+            if k.startswith("newsbot/page_notes/")
+        }
+        if notes:  # pages read despite a lying charset (newsbot.extract.document)
+            counts["page_notes"] = notes
         total = max(seen, pages)
         coverage: dict[str, float] = {}
         if total:

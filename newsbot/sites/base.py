@@ -120,6 +120,9 @@ class ParseOutcome:
     error: str | None = None
     #: What the page is when it is not an article (``listing``, ``error``, ...).
     kind: str = "article"
+    #: What the decoder repaired or doubts (a lying charset), for the crawl to count
+    #: and log with the URL: ``(kind, detail)`` pairs (``newsbot.extract.document.PageNote``).
+    notes: tuple[tuple[str, str], ...] = ()
 
     @property
     def ok(self) -> bool:

@@ -320,6 +320,10 @@ class PortalSpider(scrapy.Spider):
             record_error(stats, url, f"not HTML (Content-Type {content_type})", "parse")
             return
         outcome = self.site.parse_article(response.body, url, content_type or None)
+        for kind, detail in outcome.notes:
+            # A lying charset: counted (the run row keeps the counts) and logged by URL.
+            stats.inc_value(f"newsbot/page_notes/{kind}")
+            log.warning("%s: %s: %s", url, kind.replace("_", " "), detail)
         if outcome.record is None:
             stats.inc_value(f"newsbot/parse_errors/{outcome.kind}")
             record_error(stats, url, outcome.error or "unparseable", "parse")
