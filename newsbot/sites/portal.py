@@ -251,7 +251,7 @@ class PortalSite(ABC):
         try:
             doc, text = load_document(raw, content_type, notes)
         except PageError as exc:
-            return ParseOutcome(error=exc.reason, kind="invalid")
+            return ParseOutcome(error=exc.reason, kind="invalid", unreadable=True)
         try:
             outcome = self._parse_article(doc, text, canonical, self.layouts_on(fetched_on))
         except Exception as exc:  # noqa: BLE001 - a page must never crash a crawl
@@ -260,6 +260,7 @@ class PortalSite(ABC):
             )
         if outcome.record is None and outcome.kind == "empty" and cut_by_depth(doc):
             outcome.error = f"{outcome.error}: {TOO_DEEP_REASON}"
+            outcome.unreadable = True
         outcome.notes = tuple(notes)
         return outcome
 

@@ -317,7 +317,9 @@ class PortalSpider(scrapy.Spider):
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         if content_type and "html" not in content_type.lower():
             stats.inc_value("newsbot/parse_errors/not_html")
-            record_error(stats, url, f"not HTML (Content-Type {content_type})", "parse")
+            record_error(
+                stats, url, f"not HTML (Content-Type {content_type})", "parse", unreadable=True
+            )
             return
         outcome = self.site.parse_article(response.body, url, content_type or None)
         for kind, detail in outcome.notes:
@@ -326,7 +328,9 @@ class PortalSpider(scrapy.Spider):
             log.warning("%s: %s: %s", url, kind.replace("_", " "), detail)
         if outcome.record is None:
             stats.inc_value(f"newsbot/parse_errors/{outcome.kind}")
-            record_error(stats, url, outcome.error or "unparseable", "parse")
+            record_error(
+                stats, url, outcome.error or "unparseable", "parse", unreadable=outcome.unreadable
+            )
             log.warning("cannot parse %s: %s", url, outcome.error)
             return
         record = outcome.record

@@ -68,7 +68,9 @@ def test_hostile_pages_cost_no_other_article_and_are_reported(tmp_path: Path) ->
             text=True,
             timeout=60,
         )
+        replica.clear_request_log()
         again = run_crawl(replica.origin, store, tmp_path / "run2", timeout=TIMEOUT)
+        again_requested = {e.path for e in replica.request_log}
 
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Traceback" not in result.stderr
@@ -114,3 +116,7 @@ def test_hostile_pages_cost_no_other_article_and_are_reported(tmp_path: Path) ->
     # The run let go of the store: the next one runs (not 75) and ends on its own too.
     assert again.returncode == 0, again.stderr[-3000:]
     assert "Traceback" not in again.stderr
+    # A page no parser can read is remembered as dead: not fetched again every run
+    # (where, alone in a quiet hour, it would look like a layout change to `stats`).
+    assert TOO_DEEP not in again_requested
+    assert again.stat("newsbot/skipped/dead_link") == 1
