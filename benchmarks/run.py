@@ -342,7 +342,8 @@ def _table(result: dict[str, Any]) -> str:
         ):
             lines.append(f"  {key:<32}{crawl[key]!s:>12}")
         lines.append(
-            "  ms per stored article (parse, dedup and store timed; rest = CPU less those)"
+            "  CPU ms per stored article: parse (worker or crawl thread), dedup and store"
+            " (writer thread), the crawl thread's rest (Scrapy, middlewares, pipelines)"
         )
         for key, value in crawl["ms_per_article"].items():
             lines.append(f"    {key:<30}{value!s:>12}")
