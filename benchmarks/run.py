@@ -242,8 +242,7 @@ def bench_crawl(articles: int) -> dict[str, Any]:
 
 def _per_article(full: dict[str, Any], bare: dict[str, Any]) -> dict[str, Any]:
     """Where the full crawl's CPU goes, in ms per stored article, beside the bare crawl's
-    CPU per page (Scrapy's own machinery). ``parse_worker``: in the parse worker process
-    (another core); ``parse_in_thread``: in the crawl's thread (no worker); ``dedup`` and
+    CPU per page (Scrapy's own machinery). ``parse_in_thread``: in the crawl's thread; ``dedup`` and
     ``store`` (write and read-back): the store writer's thread; ``crawl_thread_rest``:
     the crawl process's CPU less the writer's and the in-thread parse (Scrapy's
     machinery, the newsbot middlewares, pipelines and crawl policy)."""
@@ -260,7 +259,6 @@ def _per_article(full: dict[str, Any], bare: dict[str, Any]) -> dict[str, Any]:
     full_cpu_page = 1000 * cpu_s / pages
     bare_cpu_page = 1000 * float(bare.get("cpu_s", 0.0)) / max(1, bare["pages"])
     per = {
-        "parse_worker": sec("parse_worker"),
         "parse_in_thread": sec("parse"),
         "dedup": sec("dedup"),
         "store": sec("store"),

@@ -43,7 +43,6 @@ DEFAULTS: dict[str, Any] = {
     "NEWSBOT_DEAD_LINK_DAYS": 7.0,
     "NEWSBOT_NEAR_DUP_THRESHOLD": 0.8,
     "NEWSBOT_MINHASH_PERM": 128,
-    "NEWSBOT_PARSE_WORKERS": 0,
     "NEWSBOT_CONTACT": "newsbot-operator@example.invalid",
     "NEWSBOT_POLITE": True,
     "NEWSBOT_MAX_CRAWL_DELAY": 30.0,
@@ -96,8 +95,6 @@ SPIDER_MIDDLEWARES: dict[str, int] = {
     "newsbot.pipelines.pages.FetchedPageMiddleware": 950,
 }
 DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
-    # Last on the way back (closest to the engine): it sees the final response.
-    "newsbot.spiders.parsing.ParseAheadMiddleware": 10,
     "newsbot.spiders.middlewares.AddressingMiddleware": 40,
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "newsbot.spiders.middlewares.PortalOffsiteMiddleware": 50,

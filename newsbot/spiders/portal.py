@@ -33,7 +33,6 @@ from newsbot.sites.portal import PortalSite
 from newsbot.sites.sections import near_sections, sections_of
 from newsbot.spiders.addressing import Addressing, parse_origins
 from newsbot.spiders.errors import describe_failure, quiet_network_tracebacks, record_error
-from newsbot.spiders.parsing import parsed_ahead
 
 log = logging.getLogger(__name__)
 
@@ -323,12 +322,9 @@ class PortalSpider(scrapy.Spider):
                 stats, url, f"not HTML (Content-Type {content_type})", "parse", unreadable=True
             )
             return
-        # Parsed ahead in a worker process (newsbot.spiders.parsing) when the pool is on.
-        outcome = parsed_ahead(response, url, content_type)
-        if outcome is None:
-            started = time.thread_time()
-            outcome = self.site.parse_article(response.body, url, content_type or None)
-            stats.inc_value("newsbot/time/parse_s", time.thread_time() - started)
+        started = time.thread_time()
+        outcome = self.site.parse_article(response.body, url, content_type or None)
+        stats.inc_value("newsbot/time/parse_s", time.thread_time() - started)
         for kind, detail in outcome.notes:
             # A lying charset: counted (the run row keeps the counts) and logged by URL.
             stats.inc_value(f"newsbot/page_notes/{kind}")
