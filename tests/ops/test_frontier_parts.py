@@ -142,3 +142,45 @@ def test_the_host_slot_spaces_every_worker(redis_prefix):
     for i, wait in enumerate(waits[1:], start=1):
         assert wait == pytest.approx(0.5 * i, abs=0.05)
     assert one.reserve("other.test", 0.5) < 0.05  # hosts are independent
+
+
+def test_scheduler_queues_once_per_fingerprint_and_takes_requests_in_batches(redis_prefix):
+    """One round trip marks a request seen and queues it; pops come POP_BATCH at a
+    time, highest priority first; what a closing worker took but did not send goes
+    back to the shared queue."""
+    from scrapy import Request
+
+    from newsbot.scale.frontier import POP_BATCH, BatchPriorityQueue, FrontierScheduler
+
+    url, prefix = redis_prefix
+    fleet, crawler = worker(
+        url,
+        prefix,
+        "w1",
+        SCHEDULER_QUEUE_CLASS=f"{BatchPriorityQueue.__module__}.BatchPriorityQueue",
+    )
+    crawler.get_extension = lambda cls: fleet  # no engine here: the run is this one
+    spider = Site()
+    spider.crawler = crawler
+    scheduler = FrontierScheduler.from_crawler(crawler)
+    scheduler.open(spider)
+    server = redis_client(url)
+    try:
+        requests = [Request(f"http://example.test/{n}", priority=n) for n in range(POP_BATCH + 4)]
+        assert all(scheduler.enqueue_request(r) for r in requests)
+        # The same URLs again, and one the fingerprinter calls equal: not queued.
+        assert not any(scheduler.enqueue_request(r.replace()) for r in requests)
+        assert scheduler.enqueue_request(Request("http://example.test/0", dont_filter=True))
+        assert server.zcard(fleet.queue_key) == len(requests) + 1
+        first = scheduler.next_request()
+        assert first.url == f"http://example.test/{POP_BATCH + 3}"  # highest priority
+        # One pop took a batch: the shared queue lost POP_BATCH, this worker holds the rest.
+        assert server.zcard(fleet.queue_key) == len(requests) + 1 - POP_BATCH
+        assert len(scheduler.queue) == len(requests)
+        scheduler.close("finished")
+        assert server.zcard(fleet.queue_key) == len(requests)
+        left = [scheduler.next_request().url for _ in range(len(requests))]
+        assert left[0] == f"http://example.test/{POP_BATCH + 2}"
+        assert sorted(left) == sorted([r.url for r in requests[:-1]] + ["http://example.test/0"])
+    finally:
+        fleet.leave({}, {}, [])
