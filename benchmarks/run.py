@@ -294,6 +294,8 @@ def _table(result: dict[str, Any]) -> str:
             lines.append(f"  {'dedup ' + key:<32}{value!s:>12}")
     fleet = result.get("fleet")
     if fleet:
+        from benchmarks.fleet import describe
+
         lines += ["", "shared frontier (loopback, politeness off)"]
         if "skipped" in fleet:
             lines.append(f"  {fleet['skipped']}")
@@ -303,7 +305,16 @@ def _table(result: dict[str, Any]) -> str:
                 label = f"{n} worker{'s' if n > 1 else ''} articles/s"
                 lines.append(f"  {label:<32}{row['articles_per_s']!s:>12}")
             lines.append(f"  {'speed-up (goal >= 1.8)':<32}{fleet['speedup']!s:>12}")
-            lines.append(f"  {'cpus':<32}{fleet['cpus']!s:>12}")
+            lines.append(f"  {'CPU-bound ceiling':<32}{fleet['ceiling']!s:>12}")
+            for n in (1, 2):
+                row = fleet[f"workers_{n}"]
+                per = ", ".join(f"{k} {v}" for k, v in row["cpu_ms_per_article"].items())
+                lines.append(f"  {n} worker{'s' if n > 1 else ''} CPU ms/article: {per}")
+                lines.append(
+                    f"  {'':4}cores busy {row['cores_busy']}, "
+                    f"other programs {row['other_cores_busy']}"
+                )
+            lines.append(f"  {describe(fleet)}")
     return "\n".join(lines)
 
 

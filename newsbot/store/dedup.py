@@ -28,6 +28,7 @@ import re
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any, Protocol
 
 import numpy as np
@@ -144,6 +145,17 @@ def _sort_key(published_at: str | None) -> float:
         return float("inf")
 
 
+@cache
+def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
+    """The (bands, rows) split MinHashLSH picks for ``threshold`` and ``num_perm``.
+
+    Finding it integrates error probabilities over every split (milliseconds of CPU);
+    an index is made anew after every store batch, so the answer is kept.
+    """
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return int(lsh.b), int(lsh.r)
+
+
 class NearDuplicateIndex:
     """MinHashLSH over article signatures, with each story's original remembered.
 
@@ -156,7 +168,9 @@ class NearDuplicateIndex:
     ) -> None:
         self.threshold = threshold
         self.num_perm = num_perm
-        self.lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        self.lsh = MinHashLSH(
+            threshold=threshold, num_perm=num_perm, params=lsh_params(threshold, num_perm)
+        )
         self.root: dict[str, str] = {}
         self.published: dict[str, float] = {}
 
@@ -211,8 +225,7 @@ class Bands:
         num_perm: int = DEFAULT_NUM_PERM,
         scheme: str = SCHEME,
     ) -> None:
-        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-        self.b, self.r = int(lsh.b), int(lsh.r)
+        self.b, self.r = lsh_params(threshold, num_perm)
         self.name = f"{scheme}:{num_perm}:{self.b}x{self.r}"
         self._width = self.r * np.dtype(_SCHEME_DTYPE[scheme]).itemsize
         self._salt = self.name.encode()
