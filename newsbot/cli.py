@@ -16,6 +16,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from newsbot import __version__
@@ -296,9 +297,9 @@ def cmd_reparse(args: argparse.Namespace) -> int:
     from newsbot.sites import site_for_url
     from newsbot.store import StoreLocked
 
-    def parse(html: bytes, url: str) -> dict[str, Any] | None:
+    def parse(html: bytes, url: str, fetched_on: date | None) -> dict[str, Any] | None:
         site = site_for_url(url)
-        return site.parse_article(html, url).record if site else None
+        return site.parse_article(html, url, fetched_on=fetched_on).record if site else None
 
     store = _open_existing_store(_store_target(args))
     if store is None:
