@@ -477,6 +477,13 @@ class FrontierScheduler(_RedisScheduler):  # type: ignore[misc,valid-type]
             self.stats.inc_value("scheduler/enqueued/redis")
         return True
 
+    def next_request(self) -> Any:
+        # scrapy-redis's own passes the spider to the stats (deprecated in Scrapy 2.13).
+        request = self.queue.pop(0)
+        if request is not None and self.stats:
+            self.stats.inc_value("scheduler/dequeued/redis")
+        return request
+
     def close(self, reason: str) -> None:
         # The queue outlives a worker (persist); the run's fingerprints go with the run.
         # Requests this worker took and did not send go back for the others (or the
