@@ -52,7 +52,7 @@ SETTINGS = {
     "MAX_IDLE_TIME_BEFORE_CLOSE": str(IDLE),
     "NEWSBOT_FLEET_POLL": "0.2",
     "NEWSBOT_FLEET_HEARTBEAT": "0.5",
-    "NEWSBOT_FLEET_HEARTBEAT_TTL": "0.9",
+    "NEWSBOT_FLEET_HEARTBEAT_TTL": "2",
     "NEWSBOT_PUBLISH": "False",
 }
 _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -211,11 +211,18 @@ def _fleet_crawl(
     opened = min(datetime.fromisoformat(s["start_time"]) for s in stats)
     closed = max(datetime.fromisoformat(s["finish_time"]) for s in stats)
     span = max((closed - opened).total_seconds() - IDLE, 1e-3)
+    logs = [(work / f"w{n}" / "stderr.log").read_text() for _, n in procs]
+    requests = sum(
+        json.loads((work / f"w{n}" / "summary.json").read_text())["requests"] for _, n in procs
+    )
     return {
         "workers": workers,
         "stored": stored,
         "crawl_s": round(elapsed, 2),
         "articles_per_s": round(stored / elapsed, 1),
+        # A sound fleet run: one run (no worker taken for dead), each page fetched once.
+        "requests": requests,
+        "runs_abandoned": sum(log.count("was abandoned by its workers") for log in logs),
         "spiders_s": round(span, 2),
         "spiders_articles_per_s": round(stored / span, 1),
         "cpu_ms_per_article": {k: round(1000 * v / max(stored, 1), 2) for k, v in cpu.items()},

@@ -306,6 +306,13 @@ def _table(result: dict[str, Any]) -> str:
                 lines.append(f"  {label:<32}{row['articles_per_s']!s:>12}")
             lines.append(f"  {'speed-up (goal >= 1.8)':<32}{fleet['speedup']!s:>12}")
             lines.append(f"  {'  spiders only (no starts)':<32}{fleet['spiders_speedup']!s:>12}")
+            for n in (1, 2):
+                row = fleet[f"workers_{n}"]
+                if row["stored"] != fleet["articles"] or row["runs_abandoned"]:
+                    lines.append(
+                        f"  WARNING {n} worker(s): stored {row['stored']} of {fleet['articles']}"
+                        f", runs abandoned {row['runs_abandoned']}"
+                    )
             lines.append(f"  {'CPU-bound ceiling':<32}{fleet['ceiling']!s:>12}")
             lines.append(f"  {'  for a long crawl':<32}{fleet['long_crawl_ceiling']!s:>12}")
             for n in (1, 2):

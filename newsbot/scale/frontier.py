@@ -19,7 +19,8 @@ needs on top of them (scrapy-redis alone leaves each of these to the project):
   empty: a worker stays open while it is idle for less than
   ``MAX_IDLE_TIME_BEFORE_CLOSE`` seconds (scrapy-redis's setting name; its own
   handling lives in ``RedisSpider``, which we do not use).
-* **A worker that dies** stops beating; the others notice when they leave, and the
+* **A worker that dies** stops beating (the beats come from a thread, so a worker
+  whose reactor is busy for a while still beats); the others notice when they leave, and the
   run is recorded with status ``worker_lost``, so the next run walks every listing.
 * **Politeness for the fleet**: ``newsbot.scale.politeness`` reserves each request's
   send time per host in Redis, so the per-host delay (``DOWNLOAD_DELAY``) and
@@ -40,6 +41,7 @@ import json
 import logging
 import os
 import socket
+import threading
 import time
 from collections.abc import AsyncIterator
 from functools import cache
@@ -239,11 +241,26 @@ class FleetRun:
             self.worker,
             "seeds it" if self.seeder else "joins it",
         )
-        from twisted.internet import task
-
-        self._beat_loop = task.LoopingCall(self.beat)
-        self._beat_loop.start(self.heartbeat, now=False)
+        # Beats come from a thread of their own, not the reactor: a worker busy for a
+        # while (the store's state read at start, a slow store batch) is alive, and a
+        # joining worker must not take it for dead and open a second run beside it.
+        self._beat_stop = threading.Event()
+        self._beat_loop = threading.Thread(
+            target=self._beating, name="fleet-heartbeat", daemon=True
+        )
+        self._beat_loop.start()
         return self.run_id
+
+    def _beating(self) -> None:
+        while not self._beat_stop.wait(self.heartbeat):
+            self.beat()
+
+    def stop_beating(self) -> None:
+        """No more heartbeats from this worker (it leaves, or a test plays it dead)."""
+        if self._beat_loop is not None:
+            self._beat_stop.set()
+            self._beat_loop.join(timeout=self.heartbeat + 5)
+            self._beat_loop = None
 
     def beat(self) -> None:
         try:
@@ -290,8 +307,7 @@ class FleetRun:
         gets None. This worker's own crawl stats are left as they are (its summary and
         metrics stay its own).
         """
-        if self._beat_loop is not None and self._beat_loop.running:
-            self._beat_loop.stop()
+        self.stop_beating()
         pipe = self.redis.pipeline()
         for name, value in stats.items():
             if (

@@ -79,14 +79,13 @@ def test_first_worker_seeds_the_others_join_keys_per_site(redis_prefix):
     assert first.queue_key == f"{prefix}:somesite:requests"
     assert first.key("seen") == f"{prefix}:somesite:run:{run}:seen"
     for fleet in (first, second, other):
-        fleet._beat_loop = None  # no reactor here: beat by hand
+        fleet.stop_beating()
 
 
 def test_the_last_worker_out_records_the_merged_numbers(redis_prefix):
     url, prefix = redis_prefix
     (a, ca), (b, cb) = worker(url, prefix, "a"), worker(url, prefix, "b")
     a.join("somesite"), b.join("somesite")
-    a._beat_loop = b._beat_loop = None
     ca.stats.set_value("downloader/request_count", 10)
     ca.stats.set_value("newsbot/errors", [{"url": "u1", "reason": "HTTP 404", "kind": "fetch"}])
     cb.stats.set_value("downloader/request_count", 7)
@@ -108,7 +107,7 @@ def test_a_silent_worker_is_counted_lost_and_does_not_block_the_record(redis_pre
     url, prefix = redis_prefix
     (a, ca), (b, _) = worker(url, prefix, "a"), worker(url, prefix, "b")
     a.join("somesite"), b.join("somesite")
-    a._beat_loop = b._beat_loop = None
+    a.stop_beating(), b.stop_beating()
     time.sleep(0.3)  # b has missed beats (it "died") ...
     a.beat()
     started = time.monotonic()
@@ -121,12 +120,27 @@ def test_a_run_whose_workers_all_died_is_replaced(redis_prefix):
     url, prefix = redis_prefix
     dead, _ = worker(url, prefix, "dead")
     old = dead.join("somesite")
-    dead._beat_loop = None
+    dead.stop_beating()
     time.sleep(0.7)
     fresh, _ = worker(url, prefix, "fresh")
     assert fresh.join("somesite") != old
     assert fresh.seeder and fresh.abandoned == old
-    fresh._beat_loop = None
+    fresh.stop_beating()
+
+
+def test_a_busy_worker_still_beats(redis_prefix):
+    """Beats come from a thread: a worker whose reactor is held up longer than the
+    heartbeat TTL (here: no reactor at all) is alive, and a joiner joins its run."""
+    url, prefix = redis_prefix
+    busy, _ = worker(url, prefix, "busy")
+    run = busy.join("somesite")
+    time.sleep(3 * busy.ttl)
+    joiner, _ = worker(url, prefix, "joiner")
+    try:
+        assert joiner.join("somesite") == run and not joiner.seeder
+        assert joiner.abandoned is None
+    finally:
+        busy.stop_beating(), joiner.stop_beating()
 
 
 def test_the_host_slot_spaces_every_worker(redis_prefix):
