@@ -83,7 +83,7 @@ ITEM_PIPELINES: dict[str, int] = {
     "newsbot.pipelines.ValidatePipeline": 200,
     "newsbot.pipelines.DedupPipeline": 300,
     "newsbot.pipelines.StorePipeline": 400,
-    "newsbot.feeds.publish.PublishPipeline": 900,
+    "newsbot.pipelines.PublishPipeline": 900,
 }
 EXTENSIONS: dict[str, int] = {
     "newsbot.pipelines.run.RunState": 0,
