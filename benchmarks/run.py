@@ -361,6 +361,8 @@ def _table(result: dict[str, Any]) -> str:
             lines.append(f"  {'dedup ' + key:<32}{value!s:>12}")
     fleet = result.get("fleet")
     if fleet:
+        from benchmarks.fleet import describe
+
         lines += ["", "shared frontier (loopback, politeness off)"]
         if "skipped" in fleet:
             lines.append(f"  {fleet['skipped']}")
@@ -370,7 +372,25 @@ def _table(result: dict[str, Any]) -> str:
                 label = f"{n} worker{'s' if n > 1 else ''} articles/s"
                 lines.append(f"  {label:<32}{row['articles_per_s']!s:>12}")
             lines.append(f"  {'speed-up (goal >= 1.8)':<32}{fleet['speedup']!s:>12}")
-            lines.append(f"  {'cpus':<32}{fleet['cpus']!s:>12}")
+            lines.append(f"  {'  spiders only (no starts)':<32}{fleet['spiders_speedup']!s:>12}")
+            for n in (1, 2):
+                row = fleet[f"workers_{n}"]
+                if row["stored"] != fleet["articles"] or row["runs_abandoned"]:
+                    lines.append(
+                        f"  WARNING {n} worker(s): stored {row['stored']} of {fleet['articles']}"
+                        f", runs abandoned {row['runs_abandoned']}"
+                    )
+            lines.append(f"  {'CPU-bound ceiling':<32}{fleet['ceiling']!s:>12}")
+            lines.append(f"  {'  for a long crawl':<32}{fleet['long_crawl_ceiling']!s:>12}")
+            for n in (1, 2):
+                row = fleet[f"workers_{n}"]
+                per = ", ".join(f"{k} {v}" for k, v in row["cpu_ms_per_article"].items())
+                lines.append(f"  {n} worker{'s' if n > 1 else ''} CPU ms/article: {per}")
+                lines.append(
+                    f"  {'':4}cores busy {row['cores_busy']}, "
+                    f"other programs {row['other_cores_busy']}"
+                )
+            lines.append(f"  {describe(fleet)}")
     return "\n".join(lines)
 
 

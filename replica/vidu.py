@@ -29,6 +29,9 @@ SITE = "vidu"
 #: (slug, name); the first two are in the profile, the third only in the menu.
 SECTIONS = (("thoi-su", "Thời sự"), ("kinh-te", "Kinh tế"), ("van-hoa", "Văn hóa"))
 PAGE_SIZE = 10
+#: The record fields :meth:`Vidu.ground_truth` states (compare only these).
+TRUTH_FIELDS = ("url", "source_id", "site", "section", "title", "published_at", "lead", "body",
+                "author", "related")  # fmt: skip
 
 
 def _page(title: str, body: str) -> str:

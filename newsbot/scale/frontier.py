@@ -19,13 +19,18 @@ needs on top of them (scrapy-redis alone leaves each of these to the project):
   empty: a worker stays open while it is idle for less than
   ``MAX_IDLE_TIME_BEFORE_CLOSE`` seconds (scrapy-redis's setting name; its own
   handling lives in ``RedisSpider``, which we do not use).
-* **A worker that dies** stops beating; the others notice when they leave, and the
+* **A worker that dies** stops beating (the beats come from a thread, so a worker
+  whose reactor is busy for a while still beats); the others notice when they leave, and the
   run is recorded with status ``worker_lost``, so the next run walks every listing.
 * **Politeness for the fleet**: ``newsbot.scale.politeness`` reserves each request's
   send time per host in Redis, so the per-host delay (``DOWNLOAD_DELAY``) and
   robots.txt ``Crawl-delay`` hold for all workers together.
 * **One Redis connection pool per process** (:func:`redis_client`), shared by the
   scheduler, the duplicate filter, the run and the politeness slots.
+* **Fewer round trips than scrapy-redis takes**: a new request is marked seen and
+  queued in one call (scrapy-redis sends two), and a worker takes up to
+  :data:`POP_BATCH` requests from the queue at a time (scrapy-redis takes one per
+  call); what a worker has taken but not yet sent goes back when it closes.
 
 Redis keys live under ``NEWSBOT_FRONTIER_PREFIX`` (default ``newsbot``).
 """
@@ -36,6 +41,7 @@ import json
 import logging
 import os
 import socket
+import threading
 import time
 from collections.abc import AsyncIterator
 from functools import cache
@@ -57,6 +63,9 @@ HEARTBEAT_TTL = 10.0
 MAX_IDLE = 20.0
 #: Seconds between looks at the shared queue while this worker is idle.
 POLL = 0.5
+#: Requests a worker takes from the shared queue in one round trip. Small, so a worker
+#: holds few requests another idle one could have sent, and few are lost with it.
+POP_BATCH = 8
 #: Crawl stats summed over the workers into the one recorded run.
 _MERGED_STATS = ("downloader/", "item_scraped_count", "item_dropped_count", "newsbot/")
 _NOT_SUMMED = frozenset({"newsbot/exit_status", "newsbot/crawl_delay", "newsbot/known_at_start"})
@@ -92,7 +101,7 @@ class Frontier:
             ) from None
         settings.set("NEWSBOT_FRONTIER", url, "addon")
         settings.set("SCHEDULER", "newsbot.scale.frontier.FrontierScheduler", "addon")
-        settings.set("SCHEDULER_QUEUE_CLASS", "scrapy_redis.queue.PriorityQueue", "addon")
+        settings.set("SCHEDULER_QUEUE_CLASS", "newsbot.scale.frontier.BatchPriorityQueue", "addon")
         settings.set("SCHEDULER_PERSIST", True, "addon")
         settings.set("DUPEFILTER_CLASS", "newsbot.scale.frontier.FleetDupeFilter", "addon")
         if settings.get("MAX_IDLE_TIME_BEFORE_CLOSE") is None:
@@ -240,11 +249,26 @@ class FleetRun:
             self.worker,
             "seeds it" if self.seeder else "joins it",
         )
-        from twisted.internet import task
-
-        self._beat_loop = task.LoopingCall(self.beat)
-        self._beat_loop.start(self.heartbeat, now=False)
+        # Beats come from a thread of their own, not the reactor: a worker busy for a
+        # while (the store's state read at start, a slow store batch) is alive, and a
+        # joining worker must not take it for dead and open a second run beside it.
+        self._beat_stop = threading.Event()
+        self._beat_loop = threading.Thread(
+            target=self._beating, name="fleet-heartbeat", daemon=True
+        )
+        self._beat_loop.start()
         return self.run_id
+
+    def _beating(self) -> None:
+        while not self._beat_stop.wait(self.heartbeat):
+            self.beat()
+
+    def stop_beating(self) -> None:
+        """No more heartbeats from this worker (it leaves, or a test plays it dead)."""
+        if self._beat_loop is not None:
+            self._beat_stop.set()
+            self._beat_loop.join(timeout=self.heartbeat + 5)
+            self._beat_loop = None
 
     def beat(self) -> None:
         try:
@@ -291,8 +315,7 @@ class FleetRun:
         gets None. This worker's own crawl stats are left as they are (its summary and
         metrics stay its own).
         """
-        if self._beat_loop is not None and self._beat_loop.running:
-            self._beat_loop.stop()
+        self.stop_beating()
         pipe = self.redis.pipeline()
         for name, value in stats.items():
             if (
@@ -354,10 +377,65 @@ class FleetRun:
 
 try:
     from scrapy_redis.dupefilter import RFPDupeFilter as _RedisDupeFilter
+    from scrapy_redis.queue import PriorityQueue as _RedisPriorityQueue
     from scrapy_redis.scheduler import Scheduler as _RedisScheduler
 except ImportError:  # the fleet extra is not installed; the add-on says so
     _RedisDupeFilter = object  # type: ignore[assignment,misc]
+    _RedisPriorityQueue = object  # type: ignore[assignment,misc]
     _RedisScheduler = object  # type: ignore[assignment,misc]
+
+# Mark a request seen and queue it, in one round trip; 0 when it was seen already. An
+# empty fingerprint (a dont_filter request) is queued unmarked.
+_SEEN_AND_PUSH = """
+if ARGV[1] ~= '' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
+"""
+
+
+class BatchPriorityQueue(_RedisPriorityQueue):  # type: ignore[misc,valid-type]
+    """scrapy-redis's priority queue (a sorted set), taken :data:`POP_BATCH` at a time.
+
+    The requests taken and not yet handed to the engine stay in this worker
+    (``taken``, with their scores); :meth:`give_back` returns them to the shared queue.
+    """
+
+    batch = POP_BATCH
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from collections import deque
+
+        self.taken: deque[tuple[bytes, float]] = deque()
+
+    def __len__(self) -> int:
+        return super().__len__() + len(self.taken)
+
+    def pop(self, timeout: float = 0) -> Any:
+        if not self.taken:
+            pipe = self.server.pipeline()
+            pipe.multi()
+            pipe.zrange(self.key, 0, self.batch - 1, withscores=True)
+            pipe.zremrangebyrank(self.key, 0, self.batch - 1)
+            taken, _ = pipe.execute()
+            self.taken.extend(taken)
+        if self.taken:
+            return self._decode_request(self.taken.popleft()[0])
+        return None
+
+    def push_new(self, script: Any, seen_key: str, fingerprint: str, request: Any) -> bool:
+        """Mark ``fingerprint`` seen and queue ``request`` unless it was seen already."""
+        data = self._encode_request(request)
+        return bool(script(keys=[seen_key, self.key], args=[fingerprint, -request.priority, data]))
+
+    def give_back(self) -> int:
+        """Return what this worker took but did not send to the shared queue."""
+        count = len(self.taken)
+        if count:
+            pairs = dict(self.taken)
+            self.taken.clear()
+            self.server.zadd(self.key, pairs)
+        return count
 
 
 class FleetDupeFilter(_RedisDupeFilter):  # type: ignore[misc,valid-type]
@@ -403,9 +481,35 @@ class FrontierScheduler(_RedisScheduler):  # type: ignore[misc,valid-type]
             self.crawler.request_fingerprinter,
         )
         super().open(spider)
+        self._seen_and_push = self.server.register_script(_SEEN_AND_PUSH)
+
+    def enqueue_request(self, request: Any) -> bool:
+        if not isinstance(self.queue, BatchPriorityQueue):
+            return super().enqueue_request(request)
+        fingerprint = "" if request.dont_filter else self.df.request_fingerprint(request)
+        if not self.queue.push_new(self._seen_and_push, self.df.key, fingerprint, request):
+            self.df.log(request, self.spider)
+            return False
+        if self.stats:
+            self.stats.inc_value("scheduler/enqueued/redis")
+        return True
+
+    def next_request(self) -> Any:
+        # scrapy-redis's own passes the spider to the stats (deprecated in Scrapy 2.13).
+        request = self.queue.pop(0)
+        if request is not None and self.stats:
+            self.stats.inc_value("scheduler/dequeued/redis")
+        return request
 
     def close(self, reason: str) -> None:
         # The queue outlives a worker (persist); the run's fingerprints go with the run.
+        # Requests this worker took and did not send go back for the others (or the
+        # next run).
+        give_back = getattr(getattr(self, "queue", None), "give_back", None)
+        if give_back is not None:
+            returned = give_back()
+            if returned:
+                log.info("gave %d requests back to the shared queue", returned)
         return None
 
 

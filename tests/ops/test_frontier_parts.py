@@ -79,14 +79,13 @@ def test_first_worker_seeds_the_others_join_keys_per_site(redis_prefix):
     assert first.queue_key == f"{prefix}:somesite:requests"
     assert first.key("seen") == f"{prefix}:somesite:run:{run}:seen"
     for fleet in (first, second, other):
-        fleet._beat_loop = None  # no reactor here: beat by hand
+        fleet.stop_beating()
 
 
 def test_the_last_worker_out_records_the_merged_numbers(redis_prefix):
     url, prefix = redis_prefix
     (a, ca), (b, cb) = worker(url, prefix, "a"), worker(url, prefix, "b")
     a.join("somesite"), b.join("somesite")
-    a._beat_loop = b._beat_loop = None
     ca.stats.set_value("downloader/request_count", 10)
     ca.stats.set_value("newsbot/errors", [{"url": "u1", "reason": "HTTP 404", "kind": "fetch"}])
     cb.stats.set_value("downloader/request_count", 7)
@@ -108,7 +107,7 @@ def test_a_silent_worker_is_counted_lost_and_does_not_block_the_record(redis_pre
     url, prefix = redis_prefix
     (a, ca), (b, _) = worker(url, prefix, "a"), worker(url, prefix, "b")
     a.join("somesite"), b.join("somesite")
-    a._beat_loop = b._beat_loop = None
+    a.stop_beating(), b.stop_beating()
     time.sleep(0.3)  # b has missed beats (it "died") ...
     a.beat()
     started = time.monotonic()
@@ -121,12 +120,27 @@ def test_a_run_whose_workers_all_died_is_replaced(redis_prefix):
     url, prefix = redis_prefix
     dead, _ = worker(url, prefix, "dead")
     old = dead.join("somesite")
-    dead._beat_loop = None
+    dead.stop_beating()
     time.sleep(0.7)
     fresh, _ = worker(url, prefix, "fresh")
     assert fresh.join("somesite") != old
     assert fresh.seeder and fresh.abandoned == old
-    fresh._beat_loop = None
+    fresh.stop_beating()
+
+
+def test_a_busy_worker_still_beats(redis_prefix):
+    """Beats come from a thread: a worker whose reactor is held up longer than the
+    heartbeat TTL (here: no reactor at all) is alive, and a joiner joins its run."""
+    url, prefix = redis_prefix
+    busy, _ = worker(url, prefix, "busy")
+    run = busy.join("somesite")
+    time.sleep(3 * busy.ttl)
+    joiner, _ = worker(url, prefix, "joiner")
+    try:
+        assert joiner.join("somesite") == run and not joiner.seeder
+        assert joiner.abandoned is None
+    finally:
+        busy.stop_beating(), joiner.stop_beating()
 
 
 def test_the_host_slot_spaces_every_worker(redis_prefix):
@@ -142,3 +156,45 @@ def test_the_host_slot_spaces_every_worker(redis_prefix):
     for i, wait in enumerate(waits[1:], start=1):
         assert wait == pytest.approx(0.5 * i, abs=0.05)
     assert one.reserve("other.test", 0.5) < 0.05  # hosts are independent
+
+
+def test_scheduler_queues_once_per_fingerprint_and_takes_requests_in_batches(redis_prefix):
+    """One round trip marks a request seen and queues it; pops come POP_BATCH at a
+    time, highest priority first; what a closing worker took but did not send goes
+    back to the shared queue."""
+    from scrapy import Request
+
+    from newsbot.scale.frontier import POP_BATCH, BatchPriorityQueue, FrontierScheduler
+
+    url, prefix = redis_prefix
+    fleet, crawler = worker(
+        url,
+        prefix,
+        "w1",
+        SCHEDULER_QUEUE_CLASS=f"{BatchPriorityQueue.__module__}.BatchPriorityQueue",
+    )
+    crawler.get_extension = lambda cls: fleet  # no engine here: the run is this one
+    spider = Site()
+    spider.crawler = crawler
+    scheduler = FrontierScheduler.from_crawler(crawler)
+    scheduler.open(spider)
+    server = redis_client(url)
+    try:
+        requests = [Request(f"http://example.test/{n}", priority=n) for n in range(POP_BATCH + 4)]
+        assert all(scheduler.enqueue_request(r) for r in requests)
+        # The same URLs again, and one the fingerprinter calls equal: not queued.
+        assert not any(scheduler.enqueue_request(r.replace()) for r in requests)
+        assert scheduler.enqueue_request(Request("http://example.test/0", dont_filter=True))
+        assert server.zcard(fleet.queue_key) == len(requests) + 1
+        first = scheduler.next_request()
+        assert first.url == f"http://example.test/{POP_BATCH + 3}"  # highest priority
+        # One pop took a batch: the shared queue lost POP_BATCH, this worker holds the rest.
+        assert server.zcard(fleet.queue_key) == len(requests) + 1 - POP_BATCH
+        assert len(scheduler.queue) == len(requests)
+        scheduler.close("finished")
+        assert server.zcard(fleet.queue_key) == len(requests)
+        left = [scheduler.next_request().url for _ in range(len(requests))]
+        assert left[0] == f"http://example.test/{POP_BATCH + 2}"
+        assert sorted(left) == sorted([r.url for r in requests[:-1]] + ["http://example.test/0"])
+    finally:
+        fleet.leave({}, {}, [])
