@@ -79,6 +79,10 @@ class EmptyIndex:
         return ()
 
 
+#: Request meta key: an article request's depth in related hops from a listing.
+HOP = "newsbot_hop"
+
+
 class Fetch(NamedTuple):
     """An article to request: how it was found and how many related hops from a listing."""
 
@@ -473,12 +477,21 @@ class CrawlPolicy:
         related: Sequence[str],
         source_id: str | None = None,
         published_at: str | None = None,
+        hop: int | None = None,
     ) -> list[Fetch]:
-        """An article page was read: learn from it and follow its related links."""
+        """An article page was read: learn from it and follow its related links.
+
+        ``hop``: the depth the request carried (:data:`HOP`). In a fleet the page may
+        have been asked for by another worker, or again, closer to a listing, after
+        this worker asked for it deeper: the shallowest depth known wins.
+        """
         self.learn(source_id, published_at)
         depth = min(
-            self._depth.get(requested, 0), self._depth.get(url, self.settings.related_depth)
+            self._depth.get(requested, 0 if hop is None else hop),
+            self._depth.get(url, self.settings.related_depth),
         )
+        if hop is not None:
+            depth = min(depth, hop)
         links = tuple(related)
         for key in {requested, url}:
             self._depth[key] = depth

@@ -50,6 +50,7 @@ from typing import Any
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 
+from newsbot.crawl.policy import HOP
 from newsbot.pipelines.run import RunState, run_starting
 
 log = logging.getLogger(__name__)
@@ -384,12 +385,25 @@ except ImportError:  # the fleet extra is not installed; the add-on says so
     _RedisPriorityQueue = object  # type: ignore[assignment,misc]
     _RedisScheduler = object  # type: ignore[assignment,misc]
 
-# Mark a request seen and queue it, in one round trip; 0 when it was seen already. An
+# Mark a request seen and queue it, in one round trip: 1 when new, 2 when seen before
+# but asked for now at fewer related hops from a listing (queued again: its related
+# links get the depth they were denied), 0 when seen already. The seen key maps each
+# fingerprint to the fewest hops it was asked at ('' for requests that have none). An
 # empty fingerprint (a dont_filter request) is queued unmarked.
 _SEEN_AND_PUSH = """
-if ARGV[1] ~= '' and redis.call('SADD', KEYS[1], ARGV[1]) == 0 then return 0 end
+local result = 1
+if ARGV[1] ~= '' then
+  local hop = tonumber(ARGV[4])
+  local before = redis.call('HGET', KEYS[1], ARGV[1])
+  if before then
+    local was = tonumber(before)
+    if hop == nil or was == nil or was <= hop then return 0 end
+    result = 2
+  end
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[4])
+end
 redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
-return 1
+return result
 """
 
 
@@ -423,10 +437,17 @@ class BatchPriorityQueue(_RedisPriorityQueue):  # type: ignore[misc,valid-type]
             return self._decode_request(self.taken.popleft()[0])
         return None
 
-    def push_new(self, script: Any, seen_key: str, fingerprint: str, request: Any) -> bool:
-        """Mark ``fingerprint`` seen and queue ``request`` unless it was seen already."""
+    def push_new(self, script: Any, seen_key: str, fingerprint: str, request: Any) -> int:
+        """Mark ``fingerprint`` seen and queue ``request`` unless it was seen already
+        (at as few related hops): 1 new, 2 asked again closer to a listing, 0 not queued."""
         data = self._encode_request(request)
-        return bool(script(keys=[seen_key, self.key], args=[fingerprint, -request.priority, data]))
+        hop = request.meta.get(HOP)
+        return int(
+            script(
+                keys=[seen_key, self.key],
+                args=[fingerprint, -request.priority, data, "" if hop is None else int(hop)],
+            )
+        )
 
     def give_back(self) -> int:
         """Return what this worker took but did not send to the shared queue."""
@@ -449,6 +470,11 @@ class FleetDupeFilter(_RedisDupeFilter):  # type: ignore[misc,valid-type]
         if self.fingerprinter is None:
             return super().request_fingerprint(request)
         return self.fingerprinter.fingerprint(request).hex()
+
+    def request_seen(self, request: Any) -> bool:
+        # The seen key is a hash (fingerprint -> fewest hops, see _SEEN_AND_PUSH), not
+        # scrapy-redis's set; this path serves a queue class other than ours.
+        return not self.server.hsetnx(self.key, self.request_fingerprint(request), "")
 
 
 class FrontierScheduler(_RedisScheduler):  # type: ignore[misc,valid-type]
@@ -487,9 +513,14 @@ class FrontierScheduler(_RedisScheduler):  # type: ignore[misc,valid-type]
         if not isinstance(self.queue, BatchPriorityQueue):
             return super().enqueue_request(request)
         fingerprint = "" if request.dont_filter else self.df.request_fingerprint(request)
-        if not self.queue.push_new(self._seen_and_push, self.df.key, fingerprint, request):
+        queued = self.queue.push_new(self._seen_and_push, self.df.key, fingerprint, request)
+        if not queued:
             self.df.log(request, self.spider)
             return False
+        if queued == 2 and self.stats:
+            # Fetched (or queued) by a worker that met it deeper: fetched once more so
+            # its related links are followed from here. Rare; nothing is lost.
+            self.stats.inc_value("newsbot/fleet/asked_again_closer")
         if self.stats:
             self.stats.inc_value("scheduler/enqueued/redis")
         return True

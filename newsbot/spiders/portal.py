@@ -26,6 +26,7 @@ from newsbot.crawl import CrawlArguments, CrawlPolicy, Fetch, PolicySettings, lo
 from newsbot.crawl import policy as priorities
 from newsbot.crawl.history import dead_links_of
 from newsbot.crawl.outcome import NOTHING_FETCHED, UNREACHABLE, RunOutcome
+from newsbot.crawl.policy import HOP
 from newsbot.record import ArticleItem
 from newsbot.sites import get_site, site_names
 from newsbot.sites.base import UrlKind
@@ -172,8 +173,14 @@ class PortalSpider(scrapy.Spider):
 
     def _articles(self, fetches: Iterable[Fetch]) -> Iterator[Request]:
         for fetch in fetches:
+            # ``hop``: related links away from a listing, for whichever worker parses
+            # the page (a fleet's frontier keeps the shallowest hop it was asked at).
             request = self._request(
-                fetch.url, self.parse_article, priorities.ARTICLE_PRIORITY, via=fetch.via
+                fetch.url,
+                self.parse_article,
+                priorities.ARTICLE_PRIORITY,
+                via=fetch.via,
+                **{HOP: fetch.depth},
             )
             yield request.replace(dont_filter=True) if fetch.again else request
 
@@ -346,6 +353,7 @@ class PortalSpider(scrapy.Spider):
                 related,
                 record.get("source_id"),
                 record.get("published_at"),
+                hop=response.meta.get(HOP),
             )
         )
         if not self.policy.in_window(record.get("published_at")):

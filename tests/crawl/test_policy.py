@@ -403,6 +403,18 @@ def test_an_article_found_closer_later_extends_the_crawl():
     assert p.entries([ListingEntry(url(2))], "listing") == [Fetch(url(3), "related", 1)]
 
 
+def test_the_hop_a_request_carried_wins_when_it_is_closer():
+    """In a fleet another worker may ask for a page this worker asked for deeper: the
+    request's own hop (closer to a listing) decides how far its related links go."""
+    p = policy(related_depth=1)
+    p.entries([ListingEntry(url(1))], "listing")
+    p.parsed(url(1), url(1), [url(2)])  # url(2) asked for at hop 1, the limit
+    assert p.parsed(url(2), url(2), [url(3)], hop=0) == [Fetch(url(3), "related", 1)]
+    # A page this worker never asked for (another worker did) keeps the request's hop.
+    assert p.parsed(url(7), url(7), [url(8)], hop=1) == []
+    assert p.parsed(url(9), url(9), [url(10)], hop=0) == [Fetch(url(10), "related", 1)]
+
+
 def test_related_depth_zero_follows_nothing():
     p = policy({"related_depth": "0"})
     p.entries([ListingEntry(url(1))], "listing")

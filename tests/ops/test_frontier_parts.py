@@ -198,3 +198,45 @@ def test_scheduler_queues_once_per_fingerprint_and_takes_requests_in_batches(red
         assert sorted(left) == sorted([r.url for r in requests[:-1]] + ["http://example.test/0"])
     finally:
         fleet.leave({}, {}, [])
+
+
+def test_a_page_asked_for_closer_to_a_listing_is_queued_again(redis_prefix):
+    """Worker A met an article three related hops out (its links not followed there);
+    worker B meets it on a listing. The shared filter used to drop B's request, and the
+    article's related links were never followed: hidden articles went missing."""
+    from scrapy import Request
+
+    from newsbot.crawl.policy import HOP
+    from newsbot.scale.frontier import BatchPriorityQueue, FrontierScheduler
+
+    url, prefix = redis_prefix
+    fleet, crawler = worker(
+        url,
+        prefix,
+        "w1",
+        SCHEDULER_QUEUE_CLASS=f"{BatchPriorityQueue.__module__}.BatchPriorityQueue",
+    )
+    crawler.get_extension = lambda cls: fleet
+    spider = Site()
+    spider.crawler = crawler
+    scheduler = FrontierScheduler.from_crawler(crawler)
+    scheduler.open(spider)
+    crawler.stats.open_spider()
+    page = "http://example.test/bai-viet-1"
+    try:
+        assert scheduler.enqueue_request(Request(page, meta={HOP: 3}))
+        assert not scheduler.enqueue_request(Request(page, meta={HOP: 3}))  # as deep
+        assert not scheduler.enqueue_request(Request(page, meta={HOP: 4}))  # deeper
+        assert scheduler.enqueue_request(Request(page, meta={HOP: 0}))  # closer: again
+        assert not scheduler.enqueue_request(Request(page, meta={HOP: 1}))
+        assert not scheduler.enqueue_request(Request(page))  # no hop: a plain duplicate
+        assert crawler.stats.get_value("newsbot/fleet/asked_again_closer") == 1
+        hops = [scheduler.next_request().meta[HOP] for _ in range(2)]
+        assert sorted(hops) == [0, 3]
+        # A request without hops (a listing) is filtered once, as before.
+        assert scheduler.enqueue_request(Request("http://example.test/chuyen-muc/x"))
+        assert not scheduler.enqueue_request(Request("http://example.test/chuyen-muc/x"))
+        assert scheduler.df.request_seen(Request("http://example.test/chuyen-muc/x"))
+        assert not scheduler.df.request_seen(Request("http://example.test/new"))
+    finally:
+        fleet.leave({}, {}, [])
