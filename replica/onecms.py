@@ -156,7 +156,8 @@ class OneCMSEdition:
             end = min(start + timedelta(hours=16), self.now - timedelta(minutes=1))
             if end <= start:
                 continue
-            span = int((end - start).total_seconds() // 60)
+            # At least one minute: just after 06:00 (23:00 UTC) the day's span is shorter.
+            span = max(1, int((end - start).total_seconds() // 60))
             for _ in range(rng.randint(*per_day)):
                 stamps.append(start + timedelta(minutes=rng.randrange(span)))
         for published in sorted(stamps):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import timedelta
 
 import pytest
 
@@ -173,3 +174,17 @@ def test_slugify(title, slug):
 def test_size_out_of_range_is_refused(size):
     with pytest.raises(ValueError):
         Portal(size, 1)
+
+
+def test_onecms_edition_builds_in_the_first_minutes_of_a_vietnamese_day():
+    """06:00:30 in Hà Nội (23:00:30 UTC): today's span of publication times is under a
+    minute, which once made the generator call randrange(0) and every OneCMS test fail."""
+    from datetime import datetime
+
+    from replica.onecms import VN_TZ, OneCMSEdition
+
+    for second in (0, 30, 59, 90):
+        now = datetime(2026, 6, 1, 6, 0, tzinfo=VN_TZ) + timedelta(seconds=second)
+        edition = OneCMSEdition(10, 3, now=now)
+        assert edition.stories, second
+        assert all(s.meta.published <= now for s in edition.stories), second
