@@ -22,7 +22,22 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
 # huge_tree: libxml2 otherwise stops at a 10 MB text node or comment and drops the rest
 # of the page; input is already capped at MAX_PAGE_BYTES, so the limit buys nothing.
-_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, recover=True, huge_tree=True)
+_PARSER = lxml.etree.HTMLParser(
+    encoding="utf-8", remove_comments=True, recover=True, huge_tree=True
+)
+# lxml.html's own parser picks each element's Python class in a Python callback (to give
+# <form>, <input>, <select>, <textarea> and <label> their form-handling classes), which
+# runs every time lxml hands an element to Python: for every XPath result, child and
+# walked node. Nothing here fills forms, so every element is a plain HtmlElement, chosen
+# in C; comments, processing instructions and entities keep lxml.html's classes.
+_PARSER.set_element_class_lookup(
+    lxml.etree.ElementDefaultClassLookup(
+        element=lxml.html.HtmlElement,
+        comment=lxml.html.HtmlComment,
+        pi=lxml.html.HtmlProcessingInstruction,
+        entity=lxml.html.HtmlEntity,
+    )
+)
 
 
 class PageError(ValueError):

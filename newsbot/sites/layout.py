@@ -17,6 +17,14 @@ Two rules keep a hostile page from hurting the crawl:
   wrong moment inside it (a ``RecursionError`` does) left that lock held and the next
   page to use the selector blocked forever. Per-call evaluation costs the same as a
   compiled object here (libxml2 compiles these short expressions in microseconds).
+  What is cached is text only: each selector's ``//step[...]`` rewritten as
+  ``/descendant::step[...]`` where that selects the same nodes
+  (:func:`newsbot.extract.xpath.descendant_form`), which libxml2 walks several times
+  faster.
+
+The walker finds a block's pictures, media and links with lxml's own tag iterators
+(``iterdescendants``), not XPath: the same elements in the same order, without an
+evaluator per paragraph.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ from typing import Any, ClassVar
 from lxml.html import HtmlElement
 
 from newsbot.extract.text import element_text, normalize_text
+from newsbot.extract.xpath import descendant_form
 from newsbot.sites.base import Layout, Listing, ListingEntry
 
 __all__ = [
@@ -53,7 +62,7 @@ def has_class(name: str) -> str:
 
 def select(node: HtmlElement, expr: str) -> list[Any]:
     """Evaluate ``expr`` on ``node`` with an evaluator of its own (see the module doc)."""
-    return node.xpath(expr)
+    return node.xpath(descendant_form(expr))
 
 
 def first(node: HtmlElement, expr: str) -> HtmlElement | None:
@@ -103,7 +112,7 @@ def is_byline(p: HtmlElement, text: str) -> bool:
     right = "text-align:right" in style or (p.get("align") or "").lower() == "right"
     if not right or not text or len(text) > 80:
         return False
-    bold = " ".join(element_text(b) for b in select(p, "./strong|./b"))
+    bold = " ".join(element_text(b) for b in p.iterchildren("strong", "b"))
     return normalize_text(bold) == text
 
 
@@ -207,13 +216,15 @@ class BodyWalker:
             self._add_paragraph(element_text(el), None)
 
     def _block(self, el: HtmlElement) -> None:
-        for img in select(el, ".//img"):
+        for img in el.iterdescendants("img"):
             self._image(img, None)
-        for m in select(el, ".//audio|.//video"):
+        for m in el.iterdescendants("audio", "video"):
             self._media(m, m.tag.lower())
         text = element_text(el)
         if is_related_line(text):
-            self.related.extend(links(select(el, ".//a[@href]")))
+            self.related.extend(
+                links([a for a in el.iterdescendants("a") if a.get("href") is not None])
+            )
             return
         self._add_paragraph(text, el)
 
@@ -227,7 +238,7 @@ class BodyWalker:
             el, f".//figcaption|.//*[{has_class('image_desc')}]|.//*[{has_class('caption')}]"
         )
         caption = element_text(caption_el) if caption_el is not None else None
-        for i, img in enumerate(select(el, ".//img")):
+        for i, img in enumerate(el.iterdescendants("img")):
             self._image(img, caption or None if i == 0 else None)
 
     def _image(self, img: HtmlElement, caption: str | None) -> None:
@@ -236,7 +247,8 @@ class BodyWalker:
             self.images.append({"url": src, "caption": caption})
 
     def _media(self, el: HtmlElement, kind: str) -> None:
-        for src in [el.get("src"), *select(el, "./source/@src")]:
+        sources = [s.get("src") for s in el.iterchildren("source") if s.get("src") is not None]
+        for src in [el.get("src"), *sources]:
             if src and src.strip():
                 self.media.append({"url": src.strip(), "kind": kind})
 

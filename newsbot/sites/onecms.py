@@ -59,7 +59,7 @@ class OneCMSBodyWalker(BodyWalker):
     def _figure(self, el: HtmlElement) -> None:
         caption_el = first(el, CAPTION)
         caption = element_text(caption_el) if caption_el is not None else None
-        for i, img in enumerate(select(el, ".//img")):
+        for i, img in enumerate(el.iterdescendants("img")):
             self._image(img, caption or None if i == 0 else None)
 
 
