@@ -28,13 +28,13 @@ import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin
 
 from extruct.jsonld import JsonLdExtractor
 from extruct.w3cmicrodata import LxmlMicrodataExtractor
 from lxml.html import HtmlElement
 
 from newsbot.extract.text import normalize_text
+from newsbot.extract.urls import join_url
 
 _ARTICLE_TYPES = frozenset(
     {
@@ -152,7 +152,7 @@ def _names(value: Any) -> list[str]:
 
 def _image_urls(value: Any, base: str) -> list[str]:
     if isinstance(value, str):
-        return [urljoin(base, value.strip().replace("\\", "/"))] if value.strip() else []
+        return [join_url(base, value.strip().replace("\\", "/"))] if value.strip() else []
     if isinstance(value, dict):
         return _image_urls(value.get("url") or value.get("contentUrl") or value.get("@id"), base)
     if isinstance(value, list):
@@ -430,7 +430,7 @@ def _read_meta(doc: HtmlElement, url: str, out: StructuredData) -> None:
         None,
     )
     if canonical is not None:
-        out.put("canonical", urljoin(url, canonical.strip()), "structured:meta")
+        out.put("canonical", join_url(url, canonical.strip()), "structured:meta")
 
 
 def extract_structured(doc: HtmlElement, url: str) -> StructuredData:

@@ -29,6 +29,7 @@ evaluator per paragraph.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -41,6 +42,7 @@ from newsbot.sites.base import Layout, Listing, ListingEntry
 __all__ = [
     "BodyWalker",
     "SelectorLayout",
+    "class_words",
     "first",
     "has_class",
     "image_src",
@@ -58,6 +60,16 @@ def has_class(name: str) -> str:
         f"contains(@class, '{name}') and "
         f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
     )
+
+
+#: What XPath's normalize-space() counts as white space: a class attribute's word separators
+#: for has_class (Python's str.split() would split on NBSP and friends too).
+_XML_SPACE = re.compile(r"[ \t\r\n]+")
+
+
+def class_words(el: HtmlElement) -> set[str]:
+    """The words of an element's ``class``, as :func:`has_class` tests them."""
+    return set(_XML_SPACE.split(el.get("class") or "")) - {""}
 
 
 def select(node: HtmlElement, expr: str) -> list[Any]:
@@ -160,6 +172,9 @@ class BodyWalker:
         "h3",
     )
 
+    #: A figure's caption is its first ``figcaption`` or element of one of these classes.
+    CAPTION_CLASSES: ClassVar[frozenset[str]] = frozenset({"image_desc", "caption"})
+
     def __init__(self) -> None:
         self.paragraphs: list[str] = []
         self.images: list[dict[str, str | None]] = []
@@ -233,10 +248,18 @@ class BodyWalker:
             self.paragraphs.append(text)
             self._last_p = el
 
+    def _caption(self, figure: HtmlElement) -> HtmlElement | None:
+        """``.//figcaption | .//*[has_class(c)]`` for each caption class, first in page
+        order; read by a walk of the figure (a few elements) instead of one XPath scan each."""
+        for node in figure.iterdescendants():
+            if node.tag == "figcaption" or (
+                isinstance(node.tag, str) and class_words(node) & self.CAPTION_CLASSES
+            ):
+                return node
+        return None
+
     def _figure(self, el: HtmlElement) -> None:
-        caption_el = first(
-            el, f".//figcaption|.//*[{has_class('image_desc')}]|.//*[{has_class('caption')}]"
-        )
+        caption_el = self._caption(el)
         caption = element_text(caption_el) if caption_el is not None else None
         for i, img in enumerate(el.iterdescendants("img")):
             self._image(img, caption or None if i == 0 else None)

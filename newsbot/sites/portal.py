@@ -32,6 +32,7 @@ from newsbot.extract.document import PageError, load_document
 from newsbot.extract.fallback import extract_fallback, find_page_date
 from newsbot.extract.structured import extract_structured
 from newsbot.extract.text import element_text, join_paragraphs, normalize_text
+from newsbot.extract.urls import join_url
 from newsbot.sites.base import (
     ARTICLE_FIELDS,
     Entries,
@@ -375,13 +376,15 @@ class PortalSite(ABC):
 
     def resolve_asset(self, src: str, page_url: str) -> str:
         """Absolute URL of an image or media file referenced from a page."""
-        return urljoin(page_url, src.strip().replace("\\", "/"))
+        return join_url(page_url, src.strip().replace("\\", "/"))
 
     def _asset(self, src: str, page_url: str, problems: dict[str, str]) -> str | None:
         """:meth:`resolve_asset`, or None (noted in ``problems``) for a source that is no URL."""
         try:
             resolved = self.resolve_asset(src, page_url)
-            urlsplit(resolved).hostname  # noqa: B018 - raises on "http://[" and friends
+            if not resolved.isascii() or "[" in resolved or "]" in resolved:
+                # urlsplit can only fail on such a host (brackets, or one NFKC alters)
+                urlsplit(resolved).hostname  # noqa: B018 - raises on "http://[" and friends
         except ValueError as exc:
             _note_bad_link(problems, f"bad link {src[:120]!r}: {exc}")
             return None
