@@ -19,16 +19,34 @@ __all__ = ["join_url"]
 _NOT_PLAIN = frozenset("?#;[]\t\r\n")
 
 
+def _plain(url: str) -> bool:
+    return url.isascii() and not _NOT_PLAIN.intersection(url)
+
+
+def _origin(url: str) -> str | None:
+    """``scheme://host`` of a plain absolute http(s) URL (else None)."""
+    if not url.startswith(("https://", "http://")) or not _plain(url):
+        return None
+    start = url.index("//") + 2
+    end = url.find("/", start)
+    origin = url if end < 0 else url[:end]
+    return origin if len(origin) > start else None
+
+
 def join_url(base: str, url: str) -> str:
-    """``urllib.parse.urljoin(base, url)``, with a fast path for plain absolute links."""
-    if (
-        url.startswith(("https://", "http://"))
-        and url.isascii()
-        and not _NOT_PLAIN.intersection(url)
-    ):
-        rest = url[url.index("//") + 2 :]
-        if rest and rest[0] != "/":
-            # An ASCII host and no query, fragment or params: urljoin returns it as is
-            # (another scheme than the base's: untouched; the same: split and rejoined).
-            return url
+    """``urllib.parse.urljoin(base, url)``, with fast paths for plain absolute links and
+    for plain links from the root (``/a/b.html``) on a plain absolute base."""
+    if not base.isascii() or "[" in base or "]" in base:
+        return urljoin(base, url)  # a base urljoin may refuse (a bad IPv6 or NFKC host)
+    if url.startswith("/") and not url.startswith("//"):
+        origin = _origin(base)
+        if origin is not None and _plain(url):
+            segments = url.split("/")
+            if "." not in segments and ".." not in segments:
+                # No dot segment to resolve: urljoin puts the path on the base's origin.
+                return origin + url
+    elif _origin(url) is not None:
+        # An ASCII host and no query, fragment or params: urljoin returns it as is
+        # (another scheme than the base's: untouched; the same: split and rejoined).
+        return url
     return urljoin(base, url)

@@ -43,6 +43,7 @@ __all__ = [
     "BodyWalker",
     "SelectorLayout",
     "class_words",
+    "has_word",
     "first",
     "has_class",
     "image_src",
@@ -70,6 +71,12 @@ _XML_SPACE = re.compile(r"[ \t\r\n]+")
 def class_words(el: HtmlElement) -> set[str]:
     """The words of an element's ``class``, as :func:`has_class` tests them."""
     return set(_XML_SPACE.split(el.get("class") or "")) - {""}
+
+
+def has_word(classes: str | None, word: str) -> bool:
+    """Is ``word`` one of the words of a ``class`` attribute value (as :func:`has_class`
+    tests it)? The substring test first: it rules out almost every element for free."""
+    return classes is not None and word in classes and word in _XML_SPACE.split(classes)
 
 
 def select(node: HtmlElement, expr: str) -> list[Any]:
@@ -252,9 +259,10 @@ class BodyWalker:
         """``.//figcaption | .//*[has_class(c)]`` for each caption class, first in page
         order; read by a walk of the figure (a few elements) instead of one XPath scan each."""
         for node in figure.iterdescendants():
-            if node.tag == "figcaption" or (
-                isinstance(node.tag, str) and class_words(node) & self.CAPTION_CLASSES
-            ):
+            if node.tag == "figcaption":
+                return node
+            classes = node.get("class") if isinstance(node.tag, str) else None
+            if classes and any(has_word(classes, c) for c in self.CAPTION_CLASSES):
                 return node
         return None
 

@@ -20,7 +20,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import lxml.etree
 from lxml.html import HtmlElement
@@ -169,7 +169,7 @@ class PortalSite(ABC):
         # An absolute link without dot segments is what urljoin would return anyway.
         absolute = url
         if base and ("/." in url or not url.startswith(("http://", "https://"))):
-            absolute = urljoin(base, url)
+            absolute = join_url(base, url)
         # Menus, related boxes and listings repeat the same links on every page.
         return self._canonical_cache(absolute)
 
