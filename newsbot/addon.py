@@ -83,7 +83,7 @@ ITEM_PIPELINES: dict[str, int] = {
     "newsbot.pipelines.ValidatePipeline": 200,
     "newsbot.pipelines.DedupPipeline": 300,
     "newsbot.pipelines.StorePipeline": 400,
-    "newsbot.feeds.publish.PublishPipeline": 900,
+    "newsbot.pipelines.PublishPipeline": 900,
 }
 EXTENSIONS: dict[str, int] = {
     "newsbot.pipelines.run.RunState": 0,
@@ -98,6 +98,8 @@ DOWNLOADER_MIDDLEWARES: dict[str, int | None] = {
     "newsbot.spiders.middlewares.AddressingMiddleware": 40,
     "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
     "newsbot.spiders.middlewares.PortalOffsiteMiddleware": 50,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "newsbot.spiders.middlewares.RobotsTxtMiddleware": 100,
     "newsbot.spiders.middlewares.PolitenessMiddleware": 120,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "newsbot.spiders.middlewares.BackoffRetryMiddleware": 550,

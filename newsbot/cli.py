@@ -2,7 +2,7 @@
 
 ``parse`` (one page → record, for debugging a layout), ``export`` (records out of the
 store), ``stats`` (health of the store and of each site's runs), ``sections`` (each
-site's section slugs and names), ``reparse`` (rebuild records from stored raw HTML
+site's section keys and names), ``reparse`` (rebuild records from stored raw HTML
 after a parser change), ``prune`` (old run files out of the feeds directory),
 ``schema`` (the JSON Schema of a record), ``backfill`` (plan a backfill from the
 sitemaps, then run it). Crawling is ``scrapy crawl <site>``. Exit
@@ -16,6 +16,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from newsbot import __version__
@@ -81,6 +82,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
     if args.kind == "article":
         outcome = site.parse_article(raw, args.url)
+        for kind, detail in outcome.notes:
+            print(f"{args.url}: {kind.replace('_', ' ')}: {detail}", file=sys.stderr)
         if not outcome.ok:
             print(f"{args.url}: not a parseable article: {outcome.error}", file=sys.stderr)
             return EXIT_NOT_PARSEABLE
@@ -128,6 +131,8 @@ def _parse_generic(raw: bytes, args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     result = extract_article(raw, args.url)
+    for kind, detail in result.notes:
+        print(f"{args.url}: {kind.replace('_', ' ')}: {detail}", file=sys.stderr)
     if not result.ok:
         print(f"{args.url}: not a parseable article: {result.error}", file=sys.stderr)
         return EXIT_NOT_PARSEABLE
@@ -232,23 +237,20 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_ALERT if alerts else EXIT_OK
 
 
-def section_rows(site: Any) -> list[tuple[str, str, str]]:
-    """(slug, name, feed stem) of each section a site profile declares, in its order.
+def section_rows(site: Any) -> list[tuple[str, str, str, str]]:
+    """(key, name, portal slug, feed stem) of each section a site profile declares, in
+    its order.
 
-    The slug is the profile's key, what ``-a sections=`` takes; the feed stem is the
-    name in ASCII, how the feed files (``<site>/<stem>.atom``) and ``export --section``
-    spell it. They are the same for most sections; the listing says where not.
-    Profiles declare sections as a mapping (slug → name, or → an object with a
-    ``name``); ``(slug, id, name)`` rows are read too.
+    The key (:func:`newsbot.sites.sections.section_key` of the name) is the section's
+    one name outside the profile: ``-a sections=``, ``export --section`` and the feed
+    files (``<site>/<key>.atom``) take it; the portal's slug (in its listing URLs) and the
+    name are accepted as aliases. The feed stem is the key, unless the key is a reserved
+    file name or too long for one.
     """
     from newsbot.feeds.layout import feed_stem
+    from newsbot.sites.sections import sections_of
 
-    declared: Any = site.sections
-    if hasattr(declared, "items"):
-        pairs = [(str(k), str(getattr(v, "name", v))) for k, v in declared.items()]
-    else:
-        pairs = [(str(row[0]), str(row[-1])) for row in declared]
-    return [(slug, name, feed_stem(name)) for slug, name in pairs]
+    return [(s.key, s.name, s.slug, feed_stem(s.name)) for s in sections_of(site.sections)]
 
 
 def cmd_sections(args: argparse.Namespace) -> int:
@@ -266,17 +268,23 @@ def cmd_sections(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(
             {
-                name: [{"slug": slug, "name": sec, "feed": stem} for slug, sec, stem in r]
+                name: [
+                    {"key": key, "name": sec, "slug": slug, "feed": stem}
+                    for key, sec, slug, stem in r
+                ]
                 for name, r in rows.items()
             }
         )
         return EXIT_OK
     lines = []
     for name, site_rows in rows.items():
-        width = max((len(slug) for slug, _, _ in site_rows), default=0)
-        for slug, section, stem in site_rows:
-            feeds = f"  (feeds: {stem})" if stem != slug else ""
-            lines.append(f"{name}  {slug:<{width}}  {section}{feeds}")
+        width = max((len(key) for key, _, _, _ in site_rows), default=0)
+        for key, section, slug, stem in site_rows:
+            notes = [f"portal: {slug}"] if slug != key else []
+            if stem != key:
+                notes.append(f"feeds: {stem}")
+            extra = f"  ({'; '.join(notes)})" if notes else ""
+            lines.append(f"{name}  {key:<{width}}  {section}{extra}")
     out = "\n".join(lines) + "\n"
     sys.stdout.buffer.write(out.encode("utf-8"))
     sys.stdout.flush()
@@ -296,9 +304,9 @@ def cmd_reparse(args: argparse.Namespace) -> int:
     from newsbot.sites import site_for_url
     from newsbot.store import StoreLocked
 
-    def parse(html: bytes, url: str) -> dict[str, Any] | None:
+    def parse(html: bytes, url: str, fetched_on: date | None) -> dict[str, Any] | None:
         site = site_for_url(url)
-        return site.parse_article(html, url).record if site else None
+        return site.parse_article(html, url, fetched_on=fetched_on).record if site else None
 
     store = _open_existing_store(_store_target(args))
     if store is None:
@@ -342,9 +350,11 @@ def _add_optional_commands(sub: Any) -> None:
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.set_defaults(func=cmd_stats)
 
-    p = sub.add_parser("sections", help="each site's section slugs and names")
+    p = sub.add_parser("sections", help="each site's section keys, names and portal slugs")
     p.add_argument("--site", help="only this site (default: every site profile)")
-    p.add_argument("--json", action="store_true", help="print {site: [{slug, name}]} as JSON")
+    p.add_argument(
+        "--json", action="store_true", help="print {site: [{key, name, slug, feed}]} as JSON"
+    )
     p.set_defaults(func=cmd_sections)
 
     p = sub.add_parser("schema", help="print the JSON Schema of a record")

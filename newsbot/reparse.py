@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from newsbot.pipelines.normalize import normalize_record
@@ -26,7 +27,17 @@ from newsbot.store.target import new_run_id
 
 logger = logging.getLogger(__name__)
 
-Parser = Callable[[bytes, str], "dict[str, Any] | None"]
+#: ``parse(html, url, fetched_on)``: the page, the article's canonical URL and the day
+#: it was fetched (a profile picks the layout that was in use that day).
+Parser = Callable[[bytes, str, "date | None"], "dict[str, Any] | None"]
+
+
+def fetch_day(fetched_at: str) -> date | None:
+    """The UTC day of a stored fetch time (ISO 8601), or None when it is unreadable."""
+    try:
+        return date.fromisoformat(fetched_at[:10])
+    except (TypeError, ValueError):
+        return None
 
 
 def reparse(
@@ -40,8 +51,9 @@ def reparse(
 ) -> dict[str, int]:
     """Re-parse every raw page; returns counts (pages, parsed, unparsed, dropped, new, ...).
 
-    ``parse(html, url)`` gets the page as fetched and the article's canonical URL and
-    returns a record, or None when the page is not an article. Raises
+    ``parse(html, url, fetched_on)`` gets the page as fetched, the article's canonical
+    URL and the day it was fetched, and returns a record, or None when the page is not
+    an article. Raises
     :class:`~newsbot.store.StoreLocked` when a crawl is running.
     """
     counts = {
@@ -81,7 +93,7 @@ def reparse(
             for url, fetched_url, fetched_at, html in store.iter_raw_pages():
                 counts["pages"] += 1
                 try:
-                    record = parse(html, url)
+                    record = parse(html, url, fetch_day(fetched_at))
                 except Exception as exc:  # noqa: BLE001 - one bad page must not stop the rebuild
                     counts["parse_errors"] += 1
                     errors.append({"url": url, "reason": f"parse error: {exc}"})

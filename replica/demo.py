@@ -77,7 +77,9 @@ def run_demo(articles: int = 300, seed: int = 1, out: str | Path = ROOT / "outpu
     print(f"records equal to the replica's ground truth: {len(truth) - len(wrong)}/{len(truth)}")
     for line in differences[:5]:
         print(f"  differs: {line}")
-    print(f"feeds: {out / 'feeds'} (all.atom, all.json, runs/, by-date/)")
+    print(
+        f"feeds: {out / 'feeds'} (index.json, all.atom, all.json, <site>/<section>.atom, by-date/, runs/)"
+    )
     return result.returncode
 
 

@@ -8,8 +8,10 @@ portal's mirror hosts and ``utm_`` variants all reach the same page.
 
 Fault modes (:class:`FaultConfig`) are deterministic for a seed and URL path, and
 every fault on a real page is transient: a crawler that retries gets every
-article. The permanent ones (a redirect loop, an oversized page, documents) sit on
-extra URLs and hide no article.
+article. The permanent ones (a redirect loop, an oversized page, documents, a page
+nested too deep to read) sit on extra URLs and hide no article. The hostile pages
+(:mod:`replica.hostile`) are real articles served in ways that once broke a parser;
+a correct crawler stores them as the ground truth says.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from types import TracebackType
 from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
-from replica import pages
+from replica import hostile, pages
 from replica.generator import (
     FEED_SIZE,
     PAGE_SIZE,
@@ -62,6 +64,7 @@ class FaultConfig:
     redirects: bool = False  # an old article URL -> 2 redirects -> article, and a loop
     oversized: bool = False  # one linked page of ``oversized_bytes``
     non_html: bool = False  # links to documents served as application/pdf
+    hostile: bool = False  # nested 1,000 levels, NUL, lone surrogate, lying charset, http://[
 
     #: Share of eligible URL paths each transient fault hits (disjoint ranges).
     SHARES = (
@@ -177,6 +180,10 @@ class Replica:
         self._connections: set[socket.socket] = set()
         self._render = lru_cache(maxsize=2048)(self._route)
         self._oversized: bytes | None = None
+        #: path -> hostile kind (replica.hostile), when that mode is on
+        self.hostile_pages: dict[str, str] = (
+            hostile.pick(self.portal) if self.faults.hostile else {}
+        )
 
     # ------------------------------------------------------------------ lifecycle
     def start(self, port: int = 0) -> str:
@@ -326,6 +333,15 @@ class Replica:
         if self.faults.non_html:
             links.append(("/files/doc/tai-lieu-hoi-nghi", "Tài liệu hội nghị"))
             links.append(("/files/doc/ke-hoach-nam.pdf", "Kế hoạch năm (PDF)"))
+        if self.faults.hostile:
+            links.append((hostile.BAD_HREF, "Liên kết hỏng"))
+            if where == "home":
+                links.append((hostile.TOO_DEEP, "Trang lồng quá sâu"))
+                # The hostile articles are listed anyway; linking them here as well
+                # makes them reached early, whatever the crawl's order.
+                for path in self.hostile_pages:
+                    meta = self.portal.articles[self.portal.by_path[path]]
+                    links.append((path, meta.title))
         return links
 
     # ------------------------------------------------------------------ routing
@@ -351,7 +367,10 @@ class Replica:
             text = render(portal, meta, content)
             if meta.nfd:  # a few pages are stored decomposed; parsers must NFC them
                 text = unicodedata.normalize("NFD", text)
-            return Response(200, text.encode())
+            kind = self.hostile_pages.get(path)
+            if kind is None:
+                return Response(200, text.encode())
+            return self._hostile_article(kind, text, content.ld_authors or [])
         if path == "/":
             return Response(200, pages.home(portal, self.special_links("home")).encode())
         if path == "/robots.txt":
@@ -408,12 +427,24 @@ class Replica:
         if path in (LOOP_A, LOOP_B):
             target = LOOP_B if path == LOOP_A else LOOP_A
             return Response(301, b"", HTML, (("Location", target),))
+        if path == hostile.TOO_DEEP and self.faults.hostile:
+            return Response(200, hostile.too_deep_page())
         if path == OVERSIZED:
             if self._oversized is None:
                 self._oversized = pages.oversized_page(self.oversized_bytes)
             return Response(200, self._oversized)
         body = pages.simple_page("Không tìm thấy trang", "<p>Trang bạn tìm không tồn tại.</p>")
         return Response(404, body.encode())
+
+    @staticmethod
+    def _hostile_article(kind: str, text: str, authors: list[str]) -> Response:
+        if kind == "nested":
+            return Response(200, hostile.nest_body(text).encode())
+        if kind == "surrogate":
+            return Response(200, hostile.surrogate_author(text, authors[0]).encode())
+        if kind == "nul":
+            return Response(200, hostile.with_nul(text.encode()))
+        return Response(200, text.encode(), hostile.LYING_HTML)  # charset
 
     def _listing(self, slug: str, page: int, *, legacy: bool) -> Response:
         sec = SECTIONS_BY_SLUG[slug]
@@ -427,6 +458,8 @@ class Replica:
         html = render(self.portal, sec, page, pages_total, chunk, special)
         if not legacy and not self.listing_dates:
             html = _STORY_TIME.sub("", html)
+        if self.faults.hostile:  # one story of the list is a link no URL parser accepts
+            html = hostile.bad_story(html, legacy=legacy)
         return Response(200, html.encode())
 
     def respond(self, raw_path: str) -> tuple[Response, str | None, int]:

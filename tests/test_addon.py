@@ -65,9 +65,9 @@ def test_environment_gives_a_default_the_command_line_and_project_override(monke
 
 
 def test_project_order_of_a_component_wins_and_none_disables_it():
-    settings = apply({"ITEM_PIPELINES": {"newsbot.feeds.publish.PublishPipeline": None}})
+    settings = apply({"ITEM_PIPELINES": {"newsbot.pipelines.PublishPipeline": None}})
     pipelines = settings.getdict("ITEM_PIPELINES")
-    assert pipelines["newsbot.feeds.publish.PublishPipeline"] is None
+    assert pipelines["newsbot.pipelines.PublishPipeline"] is None
     assert pipelines["newsbot.pipelines.StorePipeline"] == 400
 
 

@@ -315,24 +315,28 @@ def test_stats_unknown_site_and_missing_store_exit_2(two_sites, tmp_path, capsys
     assert code == EXIT_USAGE and "no store at" in err
 
 
-def test_sections_lists_slug_name_and_feed_spelling(capsysbinary):
+def test_sections_lists_key_first_then_name_and_portal_slug(capsysbinary):
     from newsbot.feeds.layout import feed_stem
     from newsbot.sites import get_site
 
     assert main(["sections", "--site", "baohaiduong", "--json"]) == EXIT_OK
     rows = json.loads(capsysbinary.readouterr().out)["baohaiduong"]
     assert [r["slug"] for r in rows] == list(get_site("baohaiduong").sections)
+    assert list(rows[0]) == ["key", "name", "slug", "feed"]
     science = next(r for r in rows if r["name"] == "Khoa học - Giáo dục")
-    assert science["feed"] == "khoa-hoc-giao-duc" == feed_stem(science["name"])
+    assert science["slug"] == "khoa-hoc---giao-duc"
+    assert science["key"] == science["feed"] == "khoa-hoc-giao-duc" == feed_stem(science["name"])
     politics = next(r for r in rows if r["name"] == "Chính trị")
-    assert politics["slug"] == politics["feed"] == "chinh-tri"
+    assert politics["key"] == politics["slug"] == politics["feed"] == "chinh-tri"
     assert main(["sections"]) == EXIT_OK
     text = capsysbinary.readouterr().out.decode("utf-8")
     assert "baohaiduong  chinh-tri " in text and "Khoa học - Giáo dục" in text
-    # Where the portal's slug and the feed file differ, the listing says so.
+    # The key comes first; where the portal's slug differs, the listing says so.
     line = next(x for x in text.splitlines() if "Khoa học - Giáo dục" in x)
-    assert line.startswith(f"baohaiduong  {science['slug']} ")
-    assert ("(feeds: khoa-hoc-giao-duc)" in line) == (science["slug"] != science["feed"])
+    assert line.startswith("baohaiduong  khoa-hoc-giao-duc ")
+    assert line.endswith("(portal: khoa-hoc---giao-duc)")
+    politics_line = next(x for x in text.splitlines() if "Chính trị" in x and "baohaiduong" in x)
+    assert "portal:" not in politics_line
     assert main(["sections", "--site", "nope"]) == EXIT_USAGE
 
 
@@ -365,3 +369,17 @@ def test_ctrl_c_is_status_130_with_one_line(monkeypatch, capsys):
     monkeypatch.setattr(cli, "cmd_sections", interrupted)
     assert main(["sections"]) == 130
     assert capsys.readouterr().err == "newsbot: interrupted\n"
+
+
+def test_finding_10_parse_says_when_a_lying_charset_was_corrected(tmp_path, capsysbinary):
+    # The legacy page's own bytes (UTF-8) under a meta that says windows-1252.
+    page = _legacy(lambda t: t.replace("charset=utf-8", "charset=windows-1252"))
+    assert b"charset=windows-1252" in page
+    code, out, err = run(capsysbinary, write(tmp_path, "page.html", page), "--url", LEGACY_URL)
+    assert code == EXIT_OK, err
+    assert assert_utf8_json(out)["title"] == (
+        "Khởi công cầu vượt sông Thái Bình nối hai huyện phía Bắc"
+    )
+    assert err.decode("utf-8").splitlines() == [
+        f"{LEGACY_URL}: charset corrected: declared charset windows-1252, decoded as utf-8"
+    ]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
-from newsbot.reparse import reparse
+from newsbot.reparse import fetch_day, reparse
 from newsbot.store import StoreLocked, open_store
 from tests.store.factories import article
 
@@ -21,7 +22,7 @@ def page(n, body, author=""):
 def parser(with_author):
     """A tiny parser for the pages above; ``with_author`` is the "fixed" version."""
 
-    def parse(html: bytes, url: str):
+    def parse(html: bytes, url: str, fetched_on=None):
         text = html.decode()
         if "<h1>" not in text:
             return None
@@ -65,7 +66,7 @@ def test_reparse_rebuilds_with_fixed_parser(store):
     assert store.count_articles() == 2
     fixed = parser(with_author=True)
 
-    def parse(html, url):
+    def parse(html, url, fetched_on=None):
         record = fixed(html, url)
         if record and record["source_id"] == "3":
             record["body"] = "Nội dung ba, tìm lại được"  # the parser fix recovers the body
@@ -100,12 +101,27 @@ def test_reparse_twice_changes_nothing(store):
 def test_parse_error_is_counted_not_fatal(store):
     crawl_with(store, parser(True), [("https://baohaiduong.vn/a-1", page(1, "Một", "PV"))])
 
-    def broken(html, url):
+    def broken(html, url, fetched_on=None):
         raise ValueError("selector exploded")
 
     counts = reparse(store, broken)
     assert counts["parse_errors"] == 1
     assert store.last_run()["errors"][0]["reason"] == "parse error: selector exploded"
+
+
+def test_reparse_gives_each_page_its_fetch_day(store):
+    """A profile picks the layout in use on the day a page was fetched, not today's."""
+    crawl_with(store, parser(True), [("https://baohaiduong.vn/a-1", page(1, "Một", "PV"))])
+    (kept,) = store.iter_raw_pages()
+    seen = []
+
+    def parse(html, url, fetched_on=None):
+        seen.append(fetched_on)
+        return parser(True)(html, url)
+
+    reparse(store, parse)
+    assert seen == [date.fromisoformat(kept.fetched_at[:10])]
+    assert fetch_day("not a time") is None
 
 
 def test_reparse_refuses_while_a_run_holds_the_lock(store, store_target):

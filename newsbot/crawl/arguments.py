@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from newsbot.sites.sections import find_section, near_sections, section_key, sections_of
+
 REFRESH_MODES = ("all", "recent", "none")
 DISCOVERY = ("home", "sections", "feeds", "sitemaps", "frontier")
 ARGUMENTS = ("since", "until", "sections", "max_articles", "refresh", "related_depth", "discover")
@@ -27,15 +29,35 @@ class ArgumentError(ValueError):
     """A ``-a`` argument that cannot be used; the message names it and says why."""
 
 
-def section_slugs(value: str | None) -> list[str]:
-    """Section slugs of ``-a sections=`` (case and spaces forgiven)."""
-    slugs = [s.strip().lower() for s in (value or "").split(",") if s.strip()]
-    bad = [s for s in slugs if not _SLUG.match(s)]
-    if bad:
-        raise ArgumentError(
-            f"-a sections: {', '.join(bad)} is not a section slug "
-            "(like chinh-tri or khoa-hoc---giao-duc)"
-        )
+def section_slugs(value: str | None, declared: Mapping[str, Any] | None = None) -> list[str]:
+    """The portal's slugs of the sections ``-a sections=`` asks for, each once, in order.
+
+    ``declared`` is the profile's ``sections`` (portal slug → name). A section may be given
+    by its key (``khoa-hoc-giao-duc``, what ``newsbot sections`` prints first), by the
+    portal's slug (``khoa-hoc---giao-duc``) or by its name (``Khoa học - Giáo dục``), in
+    any case, with or without diacritics. A slug the profile does not declare is passed
+    on as the portal's (its menu may have more sections than the profile names); the run
+    says so if it has no listing. Anything else is refused, with the nearest keys.
+    """
+    known = sections_of(declared or {})
+    slugs: list[str] = []
+    for wanted in (s.strip() for s in (value or "").split(",")):
+        if not wanted:
+            continue
+        found = find_section(known, wanted)
+        if found is not None:
+            slug = found.slug
+        elif _SLUG.match(wanted.lower()):
+            slug = wanted.lower()
+        else:
+            near = near_sections(known, wanted) if known else [section_key(wanted)]
+            hint = f"; did you mean {' or '.join(near)}?" if any(near) else ""
+            raise ArgumentError(
+                f"-a sections: {wanted!r} is not a section slug or name{hint} "
+                "(`newsbot sections` lists them, e.g. chinh-tri or khoa-hoc-giao-duc)"
+            )
+        if slug not in slugs:
+            slugs.append(slug)
     return slugs
 
 
@@ -62,6 +84,7 @@ class CrawlArguments:
 
     since: date | None = None
     until: date | None = None
+    #: The portal's slugs (the profile's keys) of the sections asked for, however spelt.
     sections: tuple[str, ...] = ()
     max_articles: int | None = None
     #: None: the ``NEWSBOT_REFRESH`` setting decides.
@@ -75,8 +98,15 @@ class CrawlArguments:
     scheduler: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def parse(cls, raw: Mapping[str, Any]) -> CrawlArguments:
-        """Check every argument; :class:`ArgumentError` names the first bad one."""
+    def parse(
+        cls, raw: Mapping[str, Any], sections: Mapping[str, Any] | None = None
+    ) -> CrawlArguments:
+        """Check every argument; :class:`ArgumentError` names the first bad one.
+
+        ``sections`` is the profile's (portal slug → name): ``-a sections=`` may then
+        name a section by its key, the portal's slug or its name (see
+        :func:`section_slugs`).
+        """
         given = {k: v for k, v in raw.items() if v is not None and not k.startswith("_")}
         scheduler = {k: v for k, v in raw.items() if v is not None and k.startswith("_")}
         unknown = sorted(set(given) - set(ARGUMENTS))
@@ -104,7 +134,7 @@ class CrawlArguments:
         return cls(
             since=since,
             until=until,
-            sections=tuple(section_slugs(given.get("sections"))),
+            sections=tuple(section_slugs(given.get("sections"), sections)),
             max_articles=_count(given.get("max_articles"), "max_articles"),
             refresh=refresh,
             related_depth=_count(given.get("related_depth"), "related_depth"),

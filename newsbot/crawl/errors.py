@@ -35,11 +35,14 @@ def crawl_error(
     *,
     transient: bool,
     status: int | None = None,
+    unreadable: bool = False,
 ) -> dict[str, Any]:
     """One entry of ``crawl_runs.errors`` (see the module docstring)."""
     entry: dict[str, Any] = {"url": url, "reason": reason, "kind": kind, "transient": transient}
     if status is not None:
         entry["status"] = status
+    if unreadable:
+        entry["unreadable"] = True
     return entry
 
 

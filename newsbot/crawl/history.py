@@ -131,11 +131,16 @@ def load_history(
 
 def dead_links_of(errors: Iterable[Mapping[str, Any]], site: Profile) -> list[tuple[str, str]]:
     """(canonical URL, reason) of article links this run found gone for good, to
-    remember in the store's negative cache."""
+    remember in the store's negative cache: permanent fetch failures, and pages whose
+    bytes no parser can read (nested too deep, binary). A page the parser merely failed
+    on is not remembered: a fixed parser must get it at the next run."""
     out: dict[str, str] = {}
     for err in errors:
         url = err.get("url")
-        if not url or err.get("kind", "fetch") != "fetch" or is_transient(err):
+        kind = err.get("kind", "fetch")
+        if not url or is_transient(err):
+            continue
+        if not (kind == "fetch" or (kind == "parse" and err.get("unreadable"))):
             continue
         canonical = site.canonical_url(str(url))
         if canonical and site.url_kind(canonical) == "article":

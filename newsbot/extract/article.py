@@ -40,7 +40,13 @@ from newsbot.extract.body import (
 )
 from newsbot.extract.chain import ordered_record
 from newsbot.extract.dates import has_stated_offset, parse_datetime
-from newsbot.extract.document import PageError, load_document
+from newsbot.extract.document import (
+    TOO_DEEP_REASON,
+    PageError,
+    PageNote,
+    cut_by_depth,
+    load_document,
+)
 from newsbot.extract.fallback import MAX_FALLBACK_CHARS, find_page_date_text
 from newsbot.extract.structured import StructuredData, extract_structured
 from newsbot.extract.text import element_text, normalize_text
@@ -120,6 +126,8 @@ class ArticleExtraction:
     error: str | None = None
     #: What the page is when it is not an article (``invalid``, ``empty``, ``error``).
     kind: str = "article"
+    #: What the decoder repaired or doubts (a lying charset): ``PageNote`` pairs.
+    notes: tuple[tuple[str, str], ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -618,11 +626,12 @@ def extract_article(
     ``container_xpath`` names the body container when a layout knows it; ``now`` bounds
     plausible dates (default: the current time).
     """
+    notes: list[PageNote] = []
     try:
-        doc, text = load_document(html)
+        doc, text = load_document(html, None, notes)
     except PageError as exc:
         return ArticleExtraction(error=exc.reason, kind="invalid")
-    return extract_from_tree(
+    result = extract_from_tree(
         doc,
         text,
         url,
@@ -632,6 +641,10 @@ def extract_article(
         container_xpath=container_xpath,
         now=now,
     )
+    if not result.ok and result.kind == "empty" and cut_by_depth(doc):
+        result.error = f"{result.error}: {TOO_DEEP_REASON}"
+    result.notes = tuple(notes)
+    return result
 
 
 def extract_from_tree(

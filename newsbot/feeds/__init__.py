@@ -5,7 +5,7 @@ Renderers are pure functions of record dicts; every file is written atomically
 site, bounded file names). :func:`newsbot.feeds.publish.publish_run` writes a run's
 outputs from the store, catching up whatever the completion marker
 (:mod:`newsbot.feeds.state`) does not show as published, and
-:class:`newsbot.feeds.publish.PublishPipeline` calls it at the end of a crawl;
+:class:`newsbot.pipelines.publish.PublishPipeline` calls it at the end of a crawl;
 :mod:`newsbot.feeds.export` is ``newsbot export`` and :mod:`newsbot.feeds.prune`
 ``newsbot prune``; :mod:`newsbot.feeds.exporters` serves Scrapy's ``-O out.csv``.
 """

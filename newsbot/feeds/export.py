@@ -5,8 +5,9 @@ writes to standard output, or atomically to ``--output PATH``. ``--since``/``--u
 publish days in +07:00, both inclusive. JSON Lines and CSV list oldest first (an archive);
 Atom and JSON Feed newest first (a feed). Near-duplicates are left out unless
 ``--include-duplicates``. ``--site`` keeps one site's records; ``--section`` takes a
-section as the portal names it or its slug (``"Khoa học - Giáo dục"`` or
-``khoa-hoc-giao-duc``). Usage errors print one line on stderr and exit 2; so does a site or
+section's key (``khoa-hoc-giao-duc``, as ``newsbot sections`` and the feed file names
+spell it), its name (``"Khoa học - Giáo dục"``) or the portal's slug
+(``khoa-hoc---giao-duc``). Usage errors print one line on stderr and exit 2; so does a site or
 section the store has no article of, with the nearest names it has ("did you mean ...?"),
 since an empty export with status 0 looks like success to a script.
 """
@@ -32,6 +33,7 @@ from newsbot.feeds.jsonl import write_jsonl_to
 from newsbot.feeds.publish import feed_meta
 from newsbot.feeds.selection import is_duplicate, latest, local_date, unique_by_url
 from newsbot.feeds.slug import section_slug
+from newsbot.sites.sections import Section, find_section, sections_of
 
 EXIT_OK = 0
 EXIT_USAGE = 2
@@ -51,7 +53,7 @@ def add_export_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--section",
         metavar="NAME",
-        help="only this section, as the portal names it or as its slug (khoa-hoc-giao-duc)",
+        help="only this section: its key (khoa-hoc-giao-duc), name or the portal's slug",
     )
     parser.add_argument("--format", choices=FORMATS, default="jsonl", help="default: jsonl")
     parser.add_argument(
@@ -135,12 +137,20 @@ def _did_you_mean(wanted: str, names: list[str]) -> str:
     return f"; the store has {shown}" if names else "; the store has no article"
 
 
+def _profile_sections(site: str) -> list[Section]:
+    """The sections the profile of ``site`` declares; none for a site without one."""
+    from newsbot.sites import get_site, site_names
+
+    return sections_of(get_site(site).sections) if site in site_names() else []
+
+
 def resolve_filters(
     store: Any, site: str | None, section: str | None
 ) -> tuple[str | None, str | None]:
     """The site and section names as stored, for the names given on the command line.
 
-    A section matches by its name or its slug; raises :class:`ExportError` (with the
+    A section matches by its name, its key (``khoa-hoc-giao-duc``) or the portal's slug
+    its profile declares (``khoa-hoc---giao-duc``), case and diacritics forgiven; raises :class:`ExportError` (with the
     nearest stored names) for a site or section the store has no article of.
     """
     if site is None and section is None:
@@ -156,6 +166,16 @@ def resolve_filters(
     matches = [n for n in names if section_slug(n) == section_slug(section)]
     if len(matches) == 1:
         return site, matches[0]
+    # The portal's slug of a section a profile declares (its listing URLs' spelling).
+    declared = {
+        found.name
+        for s in known
+        if site in (None, s)
+        for found in [find_section(_profile_sections(s), section)]
+        if found is not None and found.name in names
+    }
+    if len(declared) == 1:
+        return site, declared.pop()
     where = f" of site {site!r}" if site else ""
     raise ExportError(f"no section {section!r}{where} in the store{_did_you_mean(section, names)}")
 

@@ -1,9 +1,10 @@
-"""Item pipelines: normalise → validate → dedup → store. Publisher-agnostic.
+"""Item pipelines: normalise → validate → dedup → store → publish. Publisher-agnostic.
 
 Enabled, with the run state they share, by the newsbot add-on
 (``ADDONS = {"newsbot.addon.Newsbot": 0}``; see :mod:`newsbot.addon`). The dedup and
 store pipelines find the crawler's :class:`~newsbot.pipelines.run.RunState` extension
-with ``crawler.get_extension``. A publisher (feeds) connects to the
+with ``crawler.get_extension``. The :class:`~newsbot.pipelines.publish.PublishPipeline`
+(which writes the feeds with :func:`newsbot.feeds.publish.publish_run`) connects to the
 :data:`~newsbot.pipelines.run.run_stored` signal: it is sent once the last batch is
 written and before the run is recorded and its lock released, with the run id and the
 open store, so the run's records can be read (``Store.iter_run_changes(run_id)``)
@@ -40,6 +41,7 @@ coverage denominator when larger than the items seen) and ``newsbot/parse_errors
 
 from newsbot.pipelines.dedup import DedupPipeline
 from newsbot.pipelines.normalize import NormalizePipeline, normalize_record
+from newsbot.pipelines.publish import PublishPipeline
 from newsbot.pipelines.run import RunState, run_stored, store_target
 from newsbot.pipelines.store import StorePipeline
 from newsbot.pipelines.validate import ValidatePipeline, missing_reason
@@ -47,6 +49,7 @@ from newsbot.pipelines.validate import ValidatePipeline, missing_reason
 __all__ = [
     "DedupPipeline",
     "NormalizePipeline",
+    "PublishPipeline",
     "RunState",
     "StorePipeline",
     "ValidatePipeline",

@@ -32,6 +32,11 @@ Coverage is measured against every article page the spider tried to parse
 parser could not read never becomes an item, and a total layout break (no items
 at all) must show as coverage 0, not as a run with nothing to measure.
 
+A run in a fleet (workers sharing one frontier, :mod:`newsbot.scale`) is told so by the
+fleet: the run state sends :data:`run_starting` before it takes its lock, and the fleet's
+extension answers by setting :attr:`RunState.fleet` (a :class:`Fleet`). Nothing here
+knows how a fleet works.
+
 A run killed with SIGKILL leaves its row "running"; ``Store.last_run`` shows it.
 """
 
@@ -41,7 +46,7 @@ import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from itemadapter import ItemAdapter
 from scrapy import signals
@@ -59,6 +64,11 @@ logger = logging.getLogger(__name__)
 #: lock released. Arguments: ``run_id`` (str), ``store`` (the open :class:`Store`),
 #: ``reason`` (the close reason). Handlers may read the store; no other run writes.
 run_stored = object()
+
+#: Signal sent when the run starts, before it takes its lock. Argument: ``run`` (the
+#: :class:`RunState`). A fleet this crawler belongs to registers itself on it
+#: (``run.fleet = self``); without one the run is this crawler's alone.
+run_starting = object()
 
 #: Outcome name -> key in the run's counts.
 COUNT_KEYS = {
@@ -103,6 +113,28 @@ def _spider_args(spider: Any) -> dict[str, Any]:
         and k not in {"crawler", "settings", "run_id"}
         and isinstance(v, str | int | float | bool)
     }
+
+
+class Fleet(Protocol):
+    """What the run state needs of a fleet of workers writing one run together.
+
+    The fleet's run (a lock shared by its workers) stands for the store's run lock, and
+    the run is recorded once, by the last worker out.
+    """
+
+    #: True for the worker that opened the fleet's run (it writes the ``crawl_runs`` row).
+    seeder: bool
+
+    def join(self, site: str) -> str:
+        """Join (or open) the site's fleet run; its id."""
+        ...
+
+    def leave(
+        self, stats: dict[str, Any], counts: dict[str, int], errors: list[dict[str, Any]]
+    ) -> dict[str, Any] | None:
+        """Add this worker's numbers; the fleet's crawl stats for the worker that records
+        the run (``counts`` and ``errors`` replaced in place by the fleet's), else None."""
+        ...
 
 
 class _Pending:
@@ -151,6 +183,8 @@ class RunState:
         # URLs this run stored as new: if a later record supersedes one, it moves from
         # "new" to "duplicates" so the counts match what the store holds.
         self._new_urls: set[str] = set()
+        #: The fleet this run is part of, set by the fleet on :data:`run_starting`.
+        self.fleet: Fleet | None = None
         crawler.signals.connect(self._item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(self._spider_closed, signal=signals.spider_closed)
 
@@ -240,9 +274,8 @@ class RunState:
             raise self._fatal(f"cannot open the store: {exc}", "store_unavailable") from None
         # The lock is per (store, site): runs of two sites go on at once into one store.
         site = getattr(getattr(spider, "site", None), "name", None) or spider.name
-        from newsbot.scale.frontier import fleet_of
-
-        fleet = fleet_of(self.crawler)
+        self.crawler.signals.send_catch_log(run_starting, run=self)
+        fleet = self.fleet
         if fleet is None:
             try:
                 self._lock.enter_context(store.run_lock(site))
@@ -371,9 +404,7 @@ class RunState:
             self.stats.inc_value("newsbot/stored/new", -1)
 
     def _new_in_fleet_run(self, url: str) -> bool:
-        from newsbot.scale.frontier import fleet_of
-
-        if fleet_of(self.crawler) is None:
+        if self.fleet is None:
             return False
         row = self.store.get_article(url)
         run = next(
@@ -428,6 +459,13 @@ class RunState:
             "errors": len(self.errors),
             "requests": int(stats.get("downloader/request_count", 0)),
         }
+        notes = {
+            k.removeprefix("newsbot/page_notes/"): int(v)
+            for k, v in sorted(stats.items())
+            if k.startswith("newsbot/page_notes/")
+        }
+        if notes:  # pages read despite a lying charset (newsbot.extract.document)
+            counts["page_notes"] = notes
         total = max(seen, pages)
         coverage: dict[str, float] = {}
         if total:
@@ -451,9 +489,7 @@ class RunState:
             return
         try:
             self.flush()
-            from newsbot.scale.frontier import fleet_of
-
-            fleet = fleet_of(self.crawler)
+            fleet = self.fleet
             fleet_stats = None
             if fleet is not None:
                 # Every worker adds its numbers; the last one out records the run.

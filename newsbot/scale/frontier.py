@@ -44,6 +44,8 @@ from typing import Any
 from scrapy import signals
 from scrapy.exceptions import DontCloseSpider, NotConfigured
 
+from newsbot.pipelines.run import RunState, run_starting
+
 log = logging.getLogger(__name__)
 
 DEFAULT_PREFIX = "newsbot"
@@ -158,8 +160,9 @@ return {0, others, tostring(now - tonumber(oldest[2]))}
 class FleetRun:
     """Extension: this worker's membership in the site's fleet run (module docstring).
 
-    Found by the scheduler, the seeding middleware and the run recorder with
-    ``crawler.get_extension(FleetRun)``.
+    Found by the scheduler and the seeding middleware with
+    ``crawler.get_extension(FleetRun)``; it registers itself with the run state
+    (:data:`~newsbot.pipelines.run.run_starting`), which joins and leaves through it.
     """
 
     def __init__(self, crawler: Any) -> None:
@@ -187,10 +190,15 @@ class FleetRun:
         crawler.signals.connect(self._idle, signal=signals.spider_idle)
         crawler.signals.connect(self._active, signal=signals.response_received)
         crawler.signals.connect(self._active, signal=signals.request_scheduled)
+        crawler.signals.connect(self._run_starting, signal=run_starting)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> FleetRun:
         return cls(crawler)
+
+    def _run_starting(self, run: RunState) -> None:
+        # The run state takes the fleet's run for the store lock and records it once.
+        run.fleet = self
 
     # -- keys ------------------------------------------------------------------------
 
@@ -340,13 +348,6 @@ class FleetRun:
             if time.monotonic() > deadline:
                 return None
             time.sleep(min(self.heartbeat, max(0.1, self.ttl - float(oldest) + 0.1)))
-
-
-def fleet_of(crawler: Any) -> FleetRun | None:
-    """The crawler's fleet run, or None when the crawl is not on a shared frontier."""
-    if crawler is None or not frontier_url(crawler.settings):
-        return None
-    return crawler.get_extension(FleetRun)
 
 
 # --- scrapy-redis components keyed per site and run ---------------------------------

@@ -120,6 +120,12 @@ class ParseOutcome:
     error: str | None = None
     #: What the page is when it is not an article (``listing``, ``error``, ...).
     kind: str = "article"
+    #: What the decoder repaired or doubts (a lying charset), for the crawl to count
+    #: and log with the URL: ``(kind, detail)`` pairs (``newsbot.extract.document.PageNote``).
+    notes: tuple[tuple[str, str], ...] = ()
+    #: The bytes themselves cannot be read (nested past the parser's limit, binary):
+    #: no parser fix helps, so the crawl need not fetch the page again for a while.
+    unreadable: bool = False
 
     @property
     def ok(self) -> bool:

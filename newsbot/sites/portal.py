@@ -28,7 +28,13 @@ from w3lib.url import canonicalize_url, url_query_cleaner
 
 from newsbot.extract.chain import merge_fields, ordered_record
 from newsbot.extract.dates import parse_datetime
-from newsbot.extract.document import PageError, load_document
+from newsbot.extract.document import (
+    TOO_DEEP_REASON,
+    PageError,
+    PageNote,
+    cut_by_depth,
+    load_document,
+)
 from newsbot.extract.fallback import extract_fallback, find_page_date
 from newsbot.extract.structured import extract_structured
 from newsbot.extract.text import element_text, join_paragraphs, normalize_text
@@ -242,14 +248,22 @@ class PortalSite(ABC):
         (default today) picks the layouts tried first (a stored page of 2022 is read
         with the layout of 2022 before today's)."""
         canonical = self.canonical_url(url) or url
+        notes: list[PageNote] = []
         try:
-            doc, text = load_document(raw, content_type)
+            doc, text = load_document(raw, content_type, notes)
         except PageError as exc:
-            return ParseOutcome(error=exc.reason, kind="invalid")
+            return ParseOutcome(error=exc.reason, kind="invalid", unreadable=True)
         try:
-            return self._parse_article(doc, text, canonical, self.layouts_on(fetched_on))
+            outcome = self._parse_article(doc, text, canonical, self.layouts_on(fetched_on))
         except Exception as exc:  # noqa: BLE001 - a page must never crash a crawl
-            return ParseOutcome(error=f"parser error: {type(exc).__name__}: {exc}", kind="invalid")
+            outcome = ParseOutcome(
+                error=f"parser error: {type(exc).__name__}: {exc}", kind="invalid"
+            )
+        if outcome.record is None and outcome.kind == "empty" and cut_by_depth(doc):
+            outcome.error = f"{outcome.error}: {TOO_DEEP_REASON}"
+            outcome.unreadable = True
+        outcome.notes = tuple(notes)
+        return outcome
 
     def _parse_article(
         self, doc: HtmlElement, text: str, url: str, layouts: list[Layout]

@@ -25,6 +25,7 @@ def record_error(
     *,
     transient: bool = False,
     status: int | None = None,
+    unreadable: bool = False,
 ) -> None:
     """Remember one failure with its URL, reason and flag, and count it by kind."""
     stats.inc_value(f"newsbot/errors_count/{kind}")
@@ -34,7 +35,11 @@ def record_error(
         kept = []
         stats.set_value(ERRORS_KEY, kept)
     if len(kept) < MAX_KEPT:
-        kept.append(crawl_error(url, reason, kind, transient=transient, status=status))
+        kept.append(
+            crawl_error(
+                url, reason, kind, transient=transient, status=status, unreadable=unreadable
+            )
+        )
 
 
 class Failure(NamedTuple):

@@ -8,6 +8,9 @@ Each extends Scrapy's own component where there is one:
 - :class:`PortalOffsiteMiddleware` is Scrapy's ``OffsiteMiddleware`` with our rule
   (``should_follow``: the exact host and port the crawl may reach), and records what
   it refused, so a stray link can never send traffic elsewhere (and tests can prove it).
+- :class:`RobotsTxtMiddleware` is Scrapy's, with every request that waits for a
+  host's robots.txt judged by it (Scrapy 2.19 hands the parser to the first waiter
+  only; the others pass unchecked).
 - :class:`PolitenessMiddleware` honours robots.txt ``Crawl-delay`` (Scrapy reads
   robots.txt but ignores the delay) and the wait a retry asked for.
 - :class:`BackoffRetryMiddleware` is Scrapy's ``RetryMiddleware`` (``super()`` decides)
@@ -26,10 +29,12 @@ from typing import Any
 from scrapy import Request, Spider, signals
 from scrapy.downloadermiddlewares.offsite import OffsiteMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware as _ScrapyRobotsTxt
 from scrapy.exceptions import CannotResolveHostError, IgnoreRequest
 from scrapy.http import Response
-from scrapy.utils.defer import sleep
+from scrapy.utils.defer import maybe_deferred_to_future, sleep
 from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
 from twisted.internet.error import DNSLookupError
 
 from newsbot.sites import site_for_url
@@ -129,6 +134,33 @@ class PortalOffsiteMiddleware(OffsiteMiddleware):
                 self.crawler.stats, request.url, f"host {netloc} is outside the crawl", "offsite"
             )
             raise
+
+
+class RobotsTxtMiddleware(_ScrapyRobotsTxt):
+    """Scrapy's robots.txt middleware, with the parser given to every waiting request.
+
+    While a host's robots.txt is being fetched, Scrapy 2.19 parks each request for that
+    host on one shared Deferred and awaits it directly; the first awaiter's callback
+    returns None, so every later waiter gets None for a parser and is let through
+    unchecked. A fleet worker that joins a crawl pops disallowed links from the shared
+    queue at exactly that moment (a /private/ page was fetched and stored that way).
+    Here each waiter gets its own Deferred that is fired from a callback passing the
+    parser on, which is how Scrapy did it before its middleware became a coroutine.
+    """
+
+    async def robot_parser(self, request: Request) -> Any:
+        netloc = urlparse_cached(request).netloc
+        pending = self._parsers.get(netloc)
+        if not isinstance(pending, Deferred):
+            return await super().robot_parser(request)
+        mine: Deferred[Any] = Deferred()
+
+        def hand_on(parser: Any) -> Any:
+            mine.callback(parser)
+            return parser
+
+        pending.addCallback(hand_on)
+        return await maybe_deferred_to_future(mine)
 
 
 class PolitenessMiddleware:

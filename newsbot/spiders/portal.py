@@ -29,6 +29,7 @@ from newsbot.record import ArticleItem
 from newsbot.sites import get_site, site_names
 from newsbot.sites.base import UrlKind
 from newsbot.sites.portal import PortalSite
+from newsbot.sites.sections import near_sections, sections_of
 from newsbot.spiders.addressing import Addressing, parse_origins
 from newsbot.spiders.errors import describe_failure, quiet_network_tracebacks, record_error
 
@@ -48,12 +49,12 @@ class PortalSpider(scrapy.Spider):
     custom_settings: dict[str, Any] = {}
 
     def __init__(self, **kwargs: Any) -> None:
-        self.arguments = CrawlArguments.parse(kwargs)
+        self.site: PortalSite = get_site(self.name)
+        self.arguments = CrawlArguments.parse(kwargs, self.site.sections)
         # Scheduler arguments (scrapyd's _job) become attributes, as Scrapy does.
         super().__init__(**dict(self.arguments.scheduler))
         #: The ``-a`` arguments as given, recorded with the run.
         self.args = self.arguments.recorded()
-        self.site: PortalSite = get_site(self.name)
         self.policy = CrawlPolicy(self.site, self.arguments)
         self._store: Any = None
         self.outcome = RunOutcome()
@@ -64,7 +65,8 @@ class PortalSpider(scrapy.Spider):
     @classmethod
     def check_arguments(cls, **kwargs: Any) -> None:
         """Raise ValueError, saying which, when a ``-a`` argument is not usable."""
-        CrawlArguments.parse(kwargs)
+        sections = get_site(cls.name).sections if cls.name in site_names() else None
+        CrawlArguments.parse(kwargs, sections)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> PortalSpider:
@@ -315,12 +317,20 @@ class PortalSpider(scrapy.Spider):
         content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
         if content_type and "html" not in content_type.lower():
             stats.inc_value("newsbot/parse_errors/not_html")
-            record_error(stats, url, f"not HTML (Content-Type {content_type})", "parse")
+            record_error(
+                stats, url, f"not HTML (Content-Type {content_type})", "parse", unreadable=True
+            )
             return
         outcome = self.site.parse_article(response.body, url, content_type or None)
+        for kind, detail in outcome.notes:
+            # A lying charset: counted (the run row keeps the counts) and logged by URL.
+            stats.inc_value(f"newsbot/page_notes/{kind}")
+            log.warning("%s: %s: %s", url, kind.replace("_", " "), detail)
         if outcome.record is None:
             stats.inc_value(f"newsbot/parse_errors/{outcome.kind}")
-            record_error(stats, url, outcome.error or "unparseable", "parse")
+            record_error(
+                stats, url, outcome.error or "unparseable", "parse", unreadable=outcome.unreadable
+            )
             log.warning("cannot parse %s: %s", url, outcome.error)
             return
         record = outcome.record
@@ -411,10 +421,19 @@ class PortalSpider(scrapy.Spider):
         if stats.get_value("newsbot/fatal"):
             return
         if self.arguments.sections:
+            known = sections_of(self.site.sections)
+            declared = {s.slug for s in known}
+            near = [
+                key
+                for asked in self.arguments.sections
+                if asked not in declared
+                for key in near_sections(known, asked)
+            ]
+            hint = f"did you mean {' or '.join(dict.fromkeys(near))}? " if near else ""
             message = (
                 f"none of the sections {', '.join(self.arguments.sections)} gave a listing "
-                "page (see the errors above); known sections: "
-                + ", ".join(configured_sections(self.site))
+                f"page (see the errors above); {hint}known sections: "
+                + ", ".join(s.key for s in known)
             )
         else:
             reasons = sorted({e["reason"] for e in stats.get_value("newsbot/errors") or []})

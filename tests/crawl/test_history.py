@@ -93,8 +93,18 @@ def test_permanent_article_failures_become_dead_links():
         crawl_error("https://baohaiduong.vn/kinh-te/b-2", "HTTP 429", transient=True, status=429),
         crawl_error("https://baohaiduong.vn/kinh-te/e-5", "empty body", "parse", transient=False),
         crawl_error("https://baohaiduong.vn/chuyen-muc/kinh-te/5", "HTTP 404", transient=False),
+        crawl_error(
+            "https://baohaiduong.vn/kinh-te/f-6",
+            "too deep",
+            "parse",
+            transient=False,
+            unreadable=True,
+        ),
     ]
-    assert dead_links_of(errors, SITE) == [("https://baohaiduong.vn/kinh-te/d-4", "HTTP 404")]
+    assert dead_links_of(errors, SITE) == [
+        ("https://baohaiduong.vn/kinh-te/d-4", "HTTP 404"),
+        ("https://baohaiduong.vn/kinh-te/f-6", "too deep"),
+    ]
 
 
 @pytest.mark.parametrize(

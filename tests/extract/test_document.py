@@ -6,6 +6,8 @@ files, other encodings, byte-order marks, truncated markup and oversized pages.
 
 from __future__ import annotations
 
+import unicodedata
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,6 +15,7 @@ import pytest
 from newsbot.extract.document import (
     MAX_PAGE_BYTES,
     PageError,
+    PageNote,
     decode_page,
     load_document,
     parse_html,
@@ -101,3 +104,84 @@ def test_page_error_is_a_value_error_with_reason():
     err = PageError("empty document")
     assert isinstance(err, ValueError)
     assert err.reason == "empty document"
+
+
+# --- finding 10: mojibake from a wrong declared charset -------------------------------
+
+CHARSET_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "charset"
+VI_TITLE = "Hải Dương mở rộng đường vành đai phía Tây"
+VI_WORDS = ("Ủy ban nhân dân tỉnh Hải Dương", "hỗ trợ tái định cư")
+
+
+def _charset_page(name: str) -> bytes:
+    return (CHARSET_FIXTURES / name).read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type", "said", "found"),
+    [
+        pytest.param(
+            "utf8-declared-iso-8859-1.html", None, "iso-8859-1", "utf-8", id="utf8-as-latin1-meta"
+        ),
+        pytest.param(
+            "utf8-declared-iso-8859-1.html",
+            "text/html; charset=windows-1252",
+            "windows-1252",
+            "utf-8",
+            id="utf8-as-cp1252-header",
+        ),
+        pytest.param(
+            "windows-1258-declared-utf-8.html", None, "utf-8", "windows-1258", id="cp1258-as-utf8"
+        ),
+    ],
+)
+def test_finding_10_mojibake_from_a_lying_charset_is_decoded_right_and_flagged(
+    name: str, content_type: str | None, said: str, found: str
+) -> None:
+    raw = _charset_page(name)
+    notes: list[PageNote] = []
+    text = unicodedata.normalize("NFC", decode_page(raw, content_type, notes))
+    assert VI_TITLE in text
+    assert all(words in text for words in VI_WORDS)
+    assert notes == [PageNote("charset_corrected", f"declared charset {said}, decoded as {found}")]
+    # Without the correction the same bytes read as mojibake (the finding).
+    assert VI_TITLE not in raw.decode("cp1252" if found == "utf-8" else "utf-8", "replace")
+
+
+def test_finding_10_lying_charset_article_is_stored_right_and_the_crawl_is_told() -> None:
+    from newsbot.extract import extract_article
+
+    raw = _charset_page("utf8-declared-iso-8859-1.html")
+    result = extract_article(raw, "https://tin.example/ha-noi/duong-vanh-dai-1.html")
+    assert result.ok, result.error
+    assert result.record["title"] == VI_TITLE
+    assert result.record["body"].startswith(VI_WORDS[0])
+    assert [kind for kind, _ in result.notes] == ["charset_corrected"]
+
+
+def test_finding_10_a_real_latin1_page_is_left_alone() -> None:
+    raw = _charset_page("iso-8859-1-real.html")
+    notes: list[PageNote] = []
+    text = decode_page(raw, None, notes)
+    assert "Le marché de Noël ouvre à Colmar" in text
+    assert "Déjà «complet» pour l'été" in text
+    assert notes == []
+
+
+def test_finding_10_one_broken_byte_in_a_utf8_page_is_not_a_wrong_charset() -> None:
+    raw = ("<html><body><p>" + "Hải Dương là tỉnh… " * 50 + "</p></body></html>").encode()
+    raw = raw.replace("Dương".encode(), b"D\xff\xfeng", 1)
+    notes: list[PageNote] = []
+    text = decode_page(raw, None, notes)
+    assert text.count("Hải Dương") == 49
+    assert notes == []
+
+
+def test_finding_10_mojibake_with_no_better_charset_is_flagged_suspect() -> None:
+    # Mojibake signatures everywhere, yet the bytes are not UTF-8 either (one stray byte):
+    # nothing clear to decode with, so the page is read as declared and doubted.
+    text = "<html><head><meta charset='iso-8859-1'></head><body><p>Hải Dương Đường phố</p>"
+    raw = (text * 3).encode() + b"\xff</body></html>"
+    notes: list[PageNote] = []
+    decode_page(raw, None, notes)
+    assert [n.kind for n in notes] == ["charset_suspect"]

@@ -1,4 +1,4 @@
-"""publish_run and PublishPipeline against a real SQLite store written by its own write path."""
+"""publish_run, and the PublishPipeline calling it, on a real store written by its own write path."""
 
 import json
 import subprocess
@@ -224,7 +224,7 @@ CRAWL = """
     process = CrawlerProcess(settings={
         "ITEM_PIPELINES": {
             LateStorePipeline: 400,
-            "newsbot.feeds.publish.PublishPipeline": 900,
+            "newsbot.pipelines.PublishPipeline": 900,
         },
         "NEWSBOT_STORE": store_path,
         "NEWSBOT_FEEDS_DIR": feeds_dir,
@@ -275,7 +275,7 @@ def test_pipeline_off_is_not_loaded():
     from scrapy.exceptions import NotConfigured
     from scrapy.utils.test import get_crawler
 
-    from newsbot.feeds.publish import PublishPipeline
+    from newsbot.pipelines.publish import PublishPipeline
 
     with pytest.raises(NotConfigured):
         PublishPipeline.from_crawler(get_crawler(settings_dict={"NEWSBOT_PUBLISH": False}))
@@ -284,7 +284,7 @@ def test_pipeline_off_is_not_loaded():
 def test_pipeline_reports_publish_failure_in_stats(tmp_path):
     from scrapy.utils.test import get_crawler
 
-    from newsbot.feeds.publish import PublishPipeline
+    from newsbot.pipelines.publish import PublishPipeline
 
     store = tmp_path / "newsbot.db"
     with open_store(store) as s:
@@ -418,7 +418,7 @@ def test_unwritable_feed_is_reported_and_stops_no_other(store, tmp_path):
 def test_pipeline_exits_non_zero_when_a_feed_fails(tmp_path):
     from scrapy.utils.test import get_crawler
 
-    from newsbot.feeds.publish import PublishPipeline
+    from newsbot.pipelines.publish import PublishPipeline
 
     store, feeds = tmp_path / "newsbot.db", tmp_path / "feeds"
     with open_store(store) as s:

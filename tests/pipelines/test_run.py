@@ -14,8 +14,9 @@ from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.settings import Settings
 from scrapy.utils.test import get_crawler
 
-from newsbot.feeds.publish import PublishPipeline
 from newsbot.pipelines import RunState, StorePipeline, run_stored, store_target
+from newsbot.pipelines.publish import PublishPipeline
+from newsbot.pipelines.run import run_starting
 from newsbot.record import COVERAGE_FIELDS
 from newsbot.store import DEFAULT_TARGET, StoreLocked, open_store
 from newsbot.store.stats import coverage_ok, stats_report
@@ -225,3 +226,48 @@ def test_run_state_is_the_crawlers_extension_and_none_without_the_addon(store_ta
     bare = get_crawler(Spider, {"NEWSBOT_STORE": store_target})
     with pytest.raises(NotConfigured, match="ADDONS"):
         StorePipeline.from_crawler(bare)
+
+
+def test_a_fleet_registers_itself_and_its_run_stands_for_the_store_lock(store_target):
+    """The run state knows a fleet only by what it registers on ``run_starting``."""
+    crawler = make_crawler(store_target)
+    calls: list[tuple[str, object]] = []
+
+    class Fleet:
+        seeder = True
+
+        def join(self, site: str) -> str:
+            calls.append(("join", site))
+            return "fleet-run-1"
+
+        def leave(self, stats, counts, errors):
+            calls.append(("leave", counts["new"]))
+            return {**stats, "newsbot/fleet/lost_workers": 0}
+
+    fleet = Fleet()
+
+    def register(run) -> None:
+        run.fleet = fleet
+
+    lock_during_run: list[str] = []
+
+    def try_the_lock(run_id, store, reason) -> None:
+        other = open_store(store_target)
+        try:
+            with other.run_lock("baohaiduong"):
+                lock_during_run.append("free")
+        except StoreLocked:
+            lock_during_run.append("held")
+        finally:
+            other.close()
+
+    crawler.signals.connect(register, signal=run_starting)
+    crawler.signals.connect(try_the_lock, signal=run_stored)
+    run_items(crawler, [article(1, body="Bài một của đội")])
+
+    assert calls == [("join", "baohaiduong"), ("leave", 1)]
+    assert lock_during_run == ["free"], "the fleet's run stands for the store lock"
+    assert crawler.stats.get_value("newsbot/run_id") == "fleet-run-1"
+    with open_store(store_target) as store:
+        last = store.last_run()
+        assert (last["run_id"], last["status"]) == ("fleet-run-1", "finished")

@@ -291,3 +291,37 @@ def test_stop_closes_the_port(replica_factory):
     r.stop()
     with pytest.raises(OSError):
         fetch(origin, "/")
+
+
+def test_hostile_mode_serves_each_hostile_page_once_linked_from_home(replica_factory):
+    from replica.hostile import BAD_HREF, KINDS, TOO_DEEP
+
+    r = replica_factory(articles=60, seed=7, faults=FaultConfig(hostile=True))
+    assert sorted(r.hostile_pages.values()) == sorted(KINDS)
+    _, _, home = fetch(r.origin, "/")
+    hrefs = [x.get("href") for x in lxml.html.fromstring(home).cssselect("a")]
+    assert BAD_HREF in hrefs and TOO_DEEP in hrefs
+    assert set(r.hostile_pages) <= set(hrefs)
+    served = {kind: fetch(r.origin, path) for path, kind in r.hostile_pages.items()}
+    assert served["nested"][2].count(b"<table><tbody><tr><td>") >= 300
+    assert b"\x00" in served["nul"][2][:100]
+    assert b'\\ud800"' in served["surrogate"][2]
+    _, headers, body = served["charset"]
+    assert headers["Content-Type"] == "text/html; charset=iso-8859-1"
+    assert "Hải Dương".encode() in body  # UTF-8 bytes under a Latin-1 label
+    assert all(status == 200 for status, _, _ in served.values())
+    sec = SECTIONS[0]
+    for path in (sec.legacy_path, sec.current_path):
+        _, _, listing = fetch(r.origin, path)
+        assert f'href="{BAD_HREF}"'.encode() in listing
+    status, _, deep = fetch(r.origin, TOO_DEEP)
+    assert status == 200 and deep.count(b"<span>") >= 1000
+
+
+def test_hostile_mode_is_off_by_default(replica):
+    from replica.hostile import BAD_HREF, TOO_DEEP
+
+    _, _, home = fetch(replica.origin, "/")
+    assert BAD_HREF.encode() not in home
+    assert fetch(replica.origin, TOO_DEEP)[0] == 404
+    assert replica.hostile_pages == {}

@@ -176,3 +176,27 @@ def test_fuzz_listing_feed_and_sitemap_parsers_never_raise(
     site.parse_feed(_xml_of(kind, links) + noise, base)
     site.parse_sitemap(_xml_of(kind, links), base)
     site.parse_sitemap(noise, base)
+
+
+def test_finding10_lying_charset_header_is_corrected_and_noted():
+    # UTF-8 bytes under an HTTP header saying iso-8859-1 (the header wins over the meta).
+    page = (FIXTURES / "baohaiduong" / "current-article.html").read_bytes()
+    url = "https://baohaiduong.vn/chinh-tri/bai-viet-mau-380001.html"
+    right = SITE.parse_article(page, url, "text/html; charset=utf-8")
+    lied = SITE.parse_article(page, url, "text/html; charset=iso-8859-1")
+    assert right.ok and lied.ok, (right.error, lied.error)
+    assert right.notes == ()
+    assert lied.notes == (("charset_corrected", "declared charset iso-8859-1, decoded as utf-8"),)
+    assert {k: lied.record[k] for k in ("title", "body", "author")} == {
+        k: right.record[k] for k in ("title", "body", "author")
+    }
+
+
+def test_finding1_page_nested_past_the_parser_limit_is_refused_with_that_reason():
+    deep = "<div><span>" * 1500 + "<p>Nội dung nằm quá sâu.</p>" + "</span></div>" * 1500
+    page = (
+        f"<html><head><title>Trang sâu</title></head><body><h1>Trang sâu</h1>{deep}</body></html>"
+    )
+    outcome = SITE.parse_article(page.encode(), "https://baohaiduong.vn/xa-hoi/trang-sau-1")
+    assert not outcome.ok
+    assert "nested deeper than 2048 levels" in outcome.error

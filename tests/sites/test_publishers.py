@@ -21,6 +21,7 @@ import pytest
 from newsbot.record import SCHEMA_VERSION, public_view
 from newsbot.sites import get_site, site_names
 from newsbot.sites.base import UrlKind
+from newsbot.sites.sections import find_section, sections_of
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -80,6 +81,12 @@ def test_profile_declarations_hold_together(name: str):
         assert site.url_kind(listing) is UrlKind.LISTING, listing
         assert site.listing_section(listing) == slug, listing
         assert title.strip() == title and title
+    # One key per section, which finds it again under any of its spellings.
+    keys = [s.key for s in sections_of(site.sections)]
+    assert len(set(keys)) == len(keys) and all(keys), keys
+    for section in sections_of(site.sections):
+        for alias in section.aliases:
+            assert find_section(sections_of(site.sections), alias) == section, alias
     starts = {
         UrlKind.LISTING: site.start_urls,
         UrlKind.FEED: site.feeds,

@@ -404,19 +404,31 @@ def test_jobdir_kept_between_finished_runs_does_not_block_the_next(tmp_path: Pat
     assert "/" in paths and "/rss/home.rss" in paths  # discovery happens again
 
 
-def test_sections_nobody_has_fail_with_a_clear_line(tmp_path: Path):
+@pytest.mark.parametrize(
+    ("asked", "hint"),
+    [
+        pytest.param("khong-ton-tai", None, id="nothing-near"),
+        pytest.param("khoa-hoc-giao", "did you mean khoa-hoc-giao-duc? ", id="near-a-key"),
+    ],
+)
+def test_sections_nobody_has_fail_with_a_clear_line(tmp_path: Path, asked, hint):
     with Replica(20, 9) as replica:
         result = run_crawl(
             replica.origin,
             str(tmp_path / "s.db"),
             tmp_path / "run",
-            "sections=khong-ton-tai",
+            f"sections={asked}",
             settings={"RETRY_TIMES": "0"},
         )
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert "none of the sections khong-ton-tai gave a listing page" in result.stderr
+    assert f"none of the sections {asked} gave a listing page" in result.stderr
     assert "cannot reach" not in result.stderr
+    # The sections it knows are listed by their keys, as `newsbot sections` prints them.
+    assert "khoa-hoc-giao-duc, phap-luat" in result.stderr
+    assert ("did you mean" in result.stderr) == (hint is not None)
+    if hint:
+        assert hint in result.stderr
 
 
 def test_since_stops_paging_undated_listings_by_article_ids(tmp_path: Path):
