@@ -4,7 +4,11 @@
    needs the generic fallback;
 2. crawl: a 5 000-article replica crawled with every pipeline on, and the same pages
    downloaded by a bare Scrapy spider (politeness off on loopback for both); the
-   ratio of the two is the cost of parsing, dedup and storage;
+   ratio of the two is the cost of parsing, dedup and storage. Also each crawl's CPU
+   time per page (their ratio, ``cpu_ratio``, is what the ratio tends to when the
+   crawl has a core to itself) and where the full crawl's time goes per stored
+   article: parse, dedup and store (the last two on the store writer's thread), and
+   the rest (Scrapy's machinery, middlewares, pipelines, crawl policy);
 3. store: records/s into SQLite and PostgreSQL; dedup lookups/s and memory with
    1 000 000 stored fingerprints;
 4. fleet: one worker against two on the shared frontier (benchmarks/fleet.py).
@@ -134,11 +138,18 @@ def bench_parse(runs: int = 300) -> dict[str, Any]:
     return out
 
 
-def _crawl(origin: str, workdir: Path) -> dict[str, Any]:
+def _crawl(origin: str, workdir: Path, articles: int) -> dict[str, Any]:
     from replica.crawl import run_crawl
 
     start = time.perf_counter()
-    result = run_crawl(origin, workdir / "newsbot.db", workdir, settings=LOOPBACK_SETTINGS)
+    # A 50 000-article run (the memory check) takes far longer than run_crawl's default.
+    result = run_crawl(
+        origin,
+        workdir / "newsbot.db",
+        workdir,
+        settings=LOOPBACK_SETTINGS,
+        timeout=600 + 0.2 * articles,
+    )
     elapsed = time.perf_counter() - start
     if result.returncode != 0 or not result.summary:
         raise RuntimeError(f"bench crawl failed ({result.returncode}): {result.stderr[-2000:]}")
@@ -165,6 +176,7 @@ def run_bare_crawl(urls_file: str, out_file: str) -> None:
     import resource
 
     import scrapy
+    from scrapy import signals
     from scrapy.crawler import CrawlerProcess
 
     urls = Path(urls_file).read_text().split()
@@ -179,12 +191,22 @@ def run_bare_crawl(urls_file: str, out_file: str) -> None:
         def parse(self, response: Any) -> None:
             return None
 
+    cpu: dict[str, float] = {}
+
+    def opened(spider: Any) -> None:
+        cpu["start"] = time.process_time()
+
+    def closed(spider: Any) -> None:
+        cpu["end"] = time.process_time()
+
     settings = {k: v for k, v in LOOPBACK_SETTINGS.items() if not k.startswith("NEWSBOT")}
     settings.update(
         {"ROBOTSTXT_OBEY": False, "TELNETCONSOLE_ENABLED": False, "RETRY_ENABLED": False}
     )
     process = CrawlerProcess(settings=settings)
     crawler = process.create_crawler(BareSpider)
+    crawler.signals.connect(opened, signal=signals.spider_opened)
+    crawler.signals.connect(closed, signal=signals.spider_closed)
     process.crawl(crawler)
     process.start()
     stats = crawler.stats.get_stats()
@@ -193,6 +215,7 @@ def run_bare_crawl(urls_file: str, out_file: str) -> None:
             {
                 "pages": stats.get("response_received_count", 0),
                 "crawl_s": stats.get("elapsed_time_seconds"),
+                "cpu_s": cpu.get("end", 0.0) - cpu.get("start", 0.0),
                 "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             }
         )
@@ -204,7 +227,7 @@ def bench_crawl(articles: int) -> dict[str, Any]:
 
     with Replica(articles=articles, seed=1) as replica, tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        full = _crawl(replica.origin, work / "full")
+        full = _crawl(replica.origin, work / "full", articles)
         urls = sorted(
             {
                 replica.origin + e.path
@@ -216,7 +239,6 @@ def bench_crawl(articles: int) -> dict[str, Any]:
         bare = _bare_crawl(work / "urls.txt", work)
     full_pages_s = full["responses"] / full["crawl_s"]
     bare_pages_s = bare["pages"] / bare["crawl_s"]
-    parse_ms = full["stats"].get("newsbot/parse_ms_median")
     return {
         "articles": articles,
         "stored": full["items"],
@@ -228,8 +250,44 @@ def bench_crawl(articles: int) -> dict[str, Any]:
         "ratio": round(full_pages_s / bare_pages_s, 3),
         "peak_rss_mb": round(full["peak_rss_mb"], 1),
         "bare_peak_rss_mb": round(bare["peak_rss_mb"], 1),
-        "parse_ms_median_in_crawl": parse_ms,
         "errors": len(full["errors"]),
+        **_per_article(full, bare),
+    }
+
+
+def _per_article(full: dict[str, Any], bare: dict[str, Any]) -> dict[str, Any]:
+    """Where the full crawl's CPU goes, in ms per stored article, beside the bare crawl's
+    CPU per page (Scrapy's own machinery). ``parse_in_thread``: in the crawl's thread; ``dedup`` and
+    ``store`` (write and read-back): the store writer's thread; ``crawl_thread_rest``:
+    the crawl process's CPU less the writer's and the in-thread parse (Scrapy's
+    machinery, the newsbot middlewares, pipelines and crawl policy)."""
+    stats = full["stats"]
+    items = max(1, full["items"])
+    pages = max(1, full["responses"])
+
+    def sec(key: str) -> float:
+        return float(stats.get(f"newsbot/time/{key}_s", 0.0))
+
+    cpu_s = sec("cpu")
+    writer_s = sec("dedup") + sec("store") + sec("raw")
+    rest_s = max(0.0, cpu_s - writer_s - sec("parse"))
+    full_cpu_page = 1000 * cpu_s / pages
+    bare_cpu_page = 1000 * float(bare.get("cpu_s", 0.0)) / max(1, bare["pages"])
+    per = {
+        "parse_in_thread": sec("parse"),
+        "dedup": sec("dedup"),
+        "store": sec("store"),
+        "raw_pages": sec("raw"),
+        "crawl_thread_rest": rest_s,
+        "crawl_process_cpu": cpu_s,
+    }
+    return {
+        "ms_per_article": {k: round(1000 * v / items, 3) for k, v in per.items()},
+        "full_cpu_ms_per_page": round(full_cpu_page, 3),
+        "bare_cpu_ms_per_page": round(bare_cpu_page, 3),
+        # Bare CPU over the full crawl process's CPU per page: what the ratio tends to
+        # when each crawl has a core to itself and the server is not the bottleneck.
+        "cpu_ratio": round(bare_cpu_page / full_cpu_page, 3) if full_cpu_page else None,
     }
 
 
@@ -296,8 +354,17 @@ def _table(result: dict[str, Any]) -> str:
             "full_crawl_s",
             "bare_crawl_s",
             "errors",
+            "full_cpu_ms_per_page",
+            "bare_cpu_ms_per_page",
+            "cpu_ratio",
         ):
             lines.append(f"  {key:<32}{crawl[key]!s:>12}")
+        lines.append(
+            "  CPU ms per stored article: parse (worker or crawl thread), dedup and store"
+            " (writer thread), the crawl thread's rest (Scrapy, middlewares, pipelines)"
+        )
+        for key, value in crawl["ms_per_article"].items():
+            lines.append(f"    {key:<30}{value!s:>12}")
     storage = result.get("storage")
     if storage:
         lines += ["", "storage"]

@@ -10,12 +10,16 @@ Lifecycle:
   If another run holds the lock: one log line, stats ``newsbot/fatal``, and the
   spider closes with reason ``store_locked`` before any request is sent.
 * ``add`` (StorePipeline.process_item): buffer a record and return a Deferred that
-  fires with its write result once its batch is written (one transaction), when
-  ``NEWSBOT_STORE_BATCH`` records are waiting or ``NEWSBOT_STORE_BATCH_WAIT``
-  seconds after the first of them. The item then carries what the store made of it
+  fires with its write result once its batch is written (one transaction). The batch
+  goes to the store writer's thread (:mod:`newsbot.pipelines.writer`: its own
+  connection; fingerprints, compression, the write and the read-back happen there)
+  when ``NEWSBOT_STORE_BATCH`` records are waiting or ``NEWSBOT_STORE_BATCH_WAIT``
+  seconds after the first of them; the crawl goes on meanwhile, and the results are
+  counted on the crawl's thread when the writer is done. The item then carries what the store made of it
   (``content_hash``, ``version``, ``first_seen_at``, ``last_seen_at``,
   ``duplicate_of``), so ``-O``/``FEEDS`` files hold the same record as the feeds.
-* ``flush`` (StorePipeline.close_spider, and the two triggers above).
+* ``flush`` (StorePipeline.close_spider): hand over what waits and wait until every
+  batch is written.
 * ``finish`` (``spider_closed``, which knows the close reason): flush, send the
   :data:`run_stored` signal (the publisher listens: feeds are written while the run
   still holds the lock), then write status, counts, coverage, provenance mix and
@@ -44,18 +48,19 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from itemadapter import ItemAdapter
+from itemadapter import ItemAdapter, is_item
 from scrapy import signals
 from scrapy.exceptions import CloseSpider, NotConfigured
 from twisted.internet.defer import Deferred
 
+from newsbot.pipelines.writer import ANNOTATE, StoreWriter, WriteJob
 from newsbot.record import BOOKKEEPING_FIELDS, COVERAGE_FIELDS
 from newsbot.store import Store, StoreError, StoreLocked, WriteResult, open_store
-from newsbot.store.dedup import Deduplicator
 from newsbot.store.target import new_run_id, store_target  # noqa: F401  (re-exported)
 
 logger = logging.getLogger(__name__)
@@ -115,6 +120,20 @@ def _spider_args(spider: Any) -> dict[str, Any]:
     }
 
 
+def _plain(value: Any) -> Any:
+    """``value`` as plain data, as ``ItemAdapter.asdict`` makes it (nested items become
+    dicts, containers are copied), without asking every string whether it is an item."""
+    if value is None or isinstance(value, str | int | float | bool | bytes):
+        return value
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return type(value)(_plain(v) for v in value)
+    if is_item(value):
+        return ItemAdapter(value).asdict()
+    return value
+
+
 class Fleet(Protocol):
     """What the run state needs of a fleet of workers writing one run together.
 
@@ -166,7 +185,10 @@ class RunState:
         self.threshold = settings.getfloat("NEWSBOT_NEAR_DUP_THRESHOLD")
         self.num_perm = settings.getint("NEWSBOT_MINHASH_PERM")
         self._store: Store | None = None
-        self._dedup: Deduplicator | None = None
+        # Batches are written on a thread of its own (see newsbot.pipelines.writer).
+        self._writer: StoreWriter | None = None
+        self._in_flight = 0
+        self._cpu_started = 0.0
         self._lock = contextlib.ExitStack()
         self._timer: Any = None
         self.run_id: str | None = None
@@ -211,19 +233,6 @@ class RunState:
             self._store = open_store(self.target)
         return self._store
 
-    @property
-    def dedup(self) -> Deduplicator:
-        # Built on first use: loading signatures is wasted work for a run that never
-        # gets the lock, and pipelines open before the lock is known.
-        if self._dedup is None:
-            self._dedup = Deduplicator.from_store(self.store, self.threshold, self.num_perm)
-            if self._dedup.skipped_signatures:
-                logger.warning(
-                    "%d stored signatures use other MinHash parameters and are not compared",
-                    self._dedup.skipped_signatures,
-                )
-        return self._dedup
-
     # -- what travels beside an item ---------------------------------------------
 
     def keep_page(self, item: Any, url: str, body: bytes, fetched_at: str | None = None) -> None:
@@ -248,7 +257,7 @@ class RunState:
         write = kept[1] if kept is not None else None
         if write is None:
             write = {
-                k: v for k, v in ItemAdapter(item).asdict().items() if not str(k).startswith("_")
+                k: _plain(v) for k, v in ItemAdapter(item).items() if not str(k).startswith("_")
             }
             page = self.page_of(item)
             if page is not None:
@@ -295,6 +304,7 @@ class RunState:
             store.abort_stale_runs(spider.name, keep=self.run_id)
             store.start_run(self.run_id, spider.name, args, site=site)
         self.started = True
+        self._cpu_started = time.process_time()
         logger.info("run %s started on store %s", self.run_id, store.describe())
 
     def add(self, item: Any) -> Deferred[WriteResult]:
@@ -304,7 +314,7 @@ class RunState:
         self._pages.pop(id(item), None)
         self.pending.append(entry)
         if len(self.pending) >= self.batch_size:
-            self.flush()
+            self._submit()
         elif self._timer is None:
             # Without a deadline, records waiting for a batch that never fills (the last
             # ones of a run, a slow crawl) would hold their responses and stall the crawl.
@@ -313,68 +323,62 @@ class RunState:
             self._timer = call_later(self.batch_wait, self._deadline)
         return entry.done
 
+    def want_dedup(self, item: Any) -> None:
+        """Fingerprint ``item`` before it is written (the dedup pipeline asks this)."""
+        self.write_request(item)[ANNOTATE] = True
+
     def _deadline(self) -> None:
         self._timer = None
-        self.flush()
+        self._submit()
 
-    def flush(self) -> None:
+    @property
+    def writer(self) -> StoreWriter:
+        if self._writer is None:
+            self._writer = StoreWriter(self.target, self.threshold, self.num_perm, self._drain)
+        return self._writer
+
+    def _submit(self) -> None:
+        """Hand the waiting records (and raw pages) to the writer thread; never blocks."""
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        if self.raw_buffer:
-            pages, self.raw_buffer = self.raw_buffer, []
-            try:
-                self.store.save_raw_pages(pages)
-            except Exception as exc:  # noqa: BLE001 - raw pages are a convenience, never fatal
-                logger.error("could not keep %d raw pages: %s", len(pages), exc)
-        if not self.pending:
+        if not self.pending and not self.raw_buffer:
             return
         batch, self.pending = self.pending, []
+        raw, self.raw_buffer = self.raw_buffer, []
         if not self.started:
             for entry in batch:
                 entry.done.callback(WriteResult("error", "the run never started"))
             return
-        try:
-            results = self.store.write_batch_results([e.write for e in batch], self.run_id)
-            if len(results) != len(batch):
-                raise StoreError(f"{len(results)} write results for {len(batch)} records")
-        except Exception as exc:  # noqa: BLE001 - every waiting record must learn its fate
-            logger.error("store write of %d records failed: %s", len(batch), exc)
-            results = [WriteResult("error", f"store write failed: {exc}")] * len(batch)
-        stored = self._stored_rows(batch, results)
-        for entry, result in zip(batch, results, strict=True):
-            self._count(entry.write, result)
-            row = stored.get(str(entry.write.get("url")))
-            if row is not None:
-                adapter = ItemAdapter(entry.item)
-                for field in BOOKKEEPING_FIELDS:
-                    adapter[field] = row.get(field)
-        if self._dedup is not None:
-            self._dedup.flushed()
-        for entry, result in zip(batch, results, strict=True):
-            entry.done.callback(result)
+        self._in_flight += len(batch)
+        self.writer.submit(WriteJob(batch, [e.write for e in batch], raw, self.run_id))
 
-    def _stored_rows(
-        self, batch: list[_Pending], results: list[WriteResult]
-    ) -> dict[str, dict[str, Any]]:
-        """The stored record of every written entry, by the URL it was written under."""
-        rows: dict[str, dict[str, Any]] = {}
-        for entry, result in zip(batch, results, strict=True):
-            if result.outcome == "error":
-                continue
-            write = entry.write
-            url = str(write.get("url"))
-            try:
-                row = self.store.get_article(url)
-                if row is None:  # stored under the URL its (site, source_id) first had
-                    known = self.store.find_identity(url, write.get("site"), write.get("source_id"))
-                    row = self.store.get_article(known) if known else None
-            except Exception as exc:  # noqa: BLE001 - the record is stored; only the echo is lost
-                logger.warning("could not read back %s: %s", url, exc)
-                row = None
-            if row is not None:
-                rows[url] = row
-        return rows
+    def flush(self) -> None:
+        """Write everything waiting and wait until it is written (the end of a run)."""
+        self._submit()
+        if self._writer is not None:
+            self._writer.wait()
+        self._drain()
+
+    def _drain(self) -> None:
+        """Count the finished batches and hand each item its result (crawl's thread)."""
+        if self._writer is None:
+            return
+        done = self._writer.done
+        while done:
+            job = done.popleft()
+            self._in_flight -= len(job.entries)
+            for stage, seconds in job.seconds.items():
+                self.stats.inc_value(f"newsbot/time/{stage}_s", seconds)
+            for entry, result in zip(job.entries, job.results, strict=True):
+                self._count(entry.write, result)
+                row = job.rows.get(str(entry.write.get("url")))
+                if row is not None:
+                    adapter = ItemAdapter(entry.item)
+                    for field in BOOKKEEPING_FIELDS:
+                        adapter[field] = row.get(field)
+            for entry, result in zip(job.entries, job.results, strict=True):
+                entry.done.callback(result)
 
     def _count(self, write: dict[str, Any], result: WriteResult) -> None:
         outcome = result.outcome
@@ -489,6 +493,8 @@ class RunState:
             return
         try:
             self.flush()
+            # The crawl's CPU time (every thread), for make bench's per-article breakdown.
+            self.stats.set_value("newsbot/time/cpu_s", time.process_time() - self._cpu_started)
             fleet = self.fleet
             fleet_stats = None
             if fleet is not None:
@@ -542,6 +548,10 @@ class RunState:
             self.stats.set_value("newsbot/exit_status", 1)
 
     def close(self) -> None:
+        if self._writer is not None:
+            self._writer.stop()
+            self._drain()
+            self._writer = None
         self._pages.clear()
         self._writes.clear()
         if self._timer is not None:

@@ -10,6 +10,7 @@ profile, named after it (``scrapy crawl baohaiduong``).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -321,7 +322,9 @@ class PortalSpider(scrapy.Spider):
                 stats, url, f"not HTML (Content-Type {content_type})", "parse", unreadable=True
             )
             return
+        started = time.thread_time()
         outcome = self.site.parse_article(response.body, url, content_type or None)
+        stats.inc_value("newsbot/time/parse_s", time.thread_time() - started)
         for kind, detail in outcome.notes:
             # A lying charset: counted (the run row keeps the counts) and logged by URL.
             stats.inc_value(f"newsbot/page_notes/{kind}")

@@ -22,6 +22,7 @@ at the start of the next run.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import inspect
 import re
@@ -144,6 +145,24 @@ def _sort_key(published_at: str | None) -> float:
         return float("inf")
 
 
+@functools.lru_cache(maxsize=16)
+def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
+    """The (bands, rows) split MinHashLSH picks for ``threshold`` and ``num_perm``.
+
+    Worked out once per process: datasketch finds it by numerical integration over every
+    split (tens of milliseconds), and an index is made anew after every written batch.
+    """
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+    return int(lsh.b), int(lsh.r)
+
+
+def new_lsh(threshold: float, num_perm: int) -> MinHashLSH:
+    """An empty MinHashLSH with the split of :func:`lsh_params` (no integration)."""
+    return MinHashLSH(
+        threshold=threshold, num_perm=num_perm, params=lsh_params(threshold, num_perm)
+    )
+
+
 class NearDuplicateIndex:
     """MinHashLSH over article signatures, with each story's original remembered.
 
@@ -156,7 +175,7 @@ class NearDuplicateIndex:
     ) -> None:
         self.threshold = threshold
         self.num_perm = num_perm
-        self.lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        self.lsh = new_lsh(threshold, num_perm)
         self.root: dict[str, str] = {}
         self.published: dict[str, float] = {}
 
@@ -211,8 +230,7 @@ class Bands:
         num_perm: int = DEFAULT_NUM_PERM,
         scheme: str = SCHEME,
     ) -> None:
-        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
-        self.b, self.r = int(lsh.b), int(lsh.r)
+        self.b, self.r = lsh_params(threshold, num_perm)
         self.name = f"{scheme}:{num_perm}:{self.b}x{self.r}"
         self._width = self.r * np.dtype(_SCHEME_DTYPE[scheme]).itemsize
         self._salt = self.name.encode()

@@ -138,3 +138,29 @@ def test_locked_store_closes_spider_before_any_request(store_target, tmp_path):
     assert "Traceback" not in log
     with open_store(store_target) as store:
         assert store.last_run() is None
+
+
+@pytest.mark.e2e
+def test_crawl_goes_on_while_a_batch_is_written(store_target, tmp_path):
+    """Store writes are off the crawl's thread: while the first batch write is held up,
+    responses keep being downloaded and parsed (counted, not timed)."""
+    out = tmp_path / "stats.json"
+    env = dict(os.environ, PYTHONPATH=os.getcwd())
+    proc = subprocess.run(
+        [sys.executable, str(SCRIPT.with_name("crawl_slow_store.py")), store_target, str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    stats = json.loads(out.read_text(encoding="utf-8"))
+    assert stats["finish_reason"] == "finished"
+    # The write went on only once 20 more responses had been parsed since it started:
+    # on the crawl's own thread it would have seen none arrive.
+    during = stats["test/parsed_when_write_went_on"] - stats["test/parsed_when_write_started"]
+    assert during >= 20
+    assert stats["newsbot/stored/new"] == 1
+    with open_store(store_target) as store:
+        assert store.count_articles() == 1
+        assert store.last_run("slowstore")["status"] == "finished"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 
-from newsbot.pipelines import RunState
+from newsbot.pipelines import writer
 from newsbot.store import open_store
 from newsbot.store.dedup import Deduplicator
 from tests.pipelines.running import make_crawler, run_items
@@ -76,11 +76,19 @@ def test_finding_7_failed_commit_gives_one_result_per_record(store, caplog):
     assert all("\n" not in r.getMessage() for r in caplog.records)
 
 
-def test_finding_7_failed_commit_fails_the_run_with_counts_right(store_target, caplog):
+def test_finding_7_failed_commit_fails_the_run_with_counts_right(store_target, caplog, monkeypatch):
     crawler = make_crawler(store_target, NEWSBOT_STORE_BATCH=5)
-    # Poisoned through the recorder's own connection: SQLite enforces foreign keys per
-    # connection (a PostgreSQL trigger holds for every connection anyway).
-    poison_commits(RunState.of(crawler).store)
+    # Poisoned through the store writer's own connection: SQLite enforces foreign keys
+    # per connection (a PostgreSQL trigger holds for every connection anyway).
+    poisoned = []
+
+    def open_poisoned(target):
+        store = open_store(target)
+        poison_commits(store)
+        poisoned.append(store)
+        return store
+
+    monkeypatch.setattr(writer, "open_store", open_poisoned)
     with caplog.at_level(logging.INFO):
         run_items(crawler, [distinct(n) for n in range(1, 8)])
     with open_store(store_target) as store:
@@ -91,6 +99,7 @@ def test_finding_7_failed_commit_fails_the_run_with_counts_right(store_target, c
     assert (counts["new"], counts["store_errors"], counts["seen"]) == (6, 1, 7)
     assert [e["url"] for e in run["errors"]] == [distinct(3)["url"]]
     assert crawler.stats.get_value("newsbot/exit_status") == 1
+    assert len(poisoned) == 1  # the batches went through the writer's connection
     ours = [r for r in caplog.records if r.name.startswith("newsbot")]
     assert not any(r.exc_info for r in ours)
     assert not any("<html>" in r.getMessage() or "Đại hội" in r.getMessage() for r in ours)
