@@ -22,12 +22,12 @@ import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin
 
 from lxml import etree
 from lxml.html import HtmlElement
 
 from newsbot.extract.text import element_text, normalize_text
+from newsbot.extract.urls import join_url
 
 __all__ = [
     "BodyParts",
@@ -413,7 +413,7 @@ class _Walker:
         src = image_source(img)
         if not src or not _is_picture(img, src):
             return
-        url = urljoin(self.base, src.replace("\\", "/"))
+        url = join_url(self.base, src.replace("\\", "/"))
         if url in self._seen_images:
             return
         self._seen_images.add(url)
@@ -429,7 +429,7 @@ class _Walker:
         sources += [s.get("src") for s in el.iter("source")]
         for src in sources:
             if src and src.strip() and not src.startswith(("data:", "about:")):
-                url = urljoin(self.base, src.strip())
+                url = join_url(self.base, src.strip())
                 if all(m["url"] != url for m in self.parts.media):
                     self.parts.media.append({"url": url, "kind": kind})
 
@@ -445,7 +445,7 @@ class _Walker:
             is_label = related_label(title) == "" or bool(_SIDEBAR_LABELS.match(title))
             if keep and title and not is_label and href:
                 if not href.startswith(("#", "javascript:", "mailto:")):
-                    self.parts.related.append({"url": urljoin(self.base, href), "title": title})
+                    self.parts.related.append({"url": join_url(self.base, href), "title": title})
         for el in box.iter(*_TEXT_BLOCKS):
             self.parts.removed.add(element_text(el))
 

@@ -41,7 +41,22 @@ _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
 # huge_tree: libxml2 otherwise stops at a 10 MB text node or comment and drops the rest
 # of the page; input is already capped at MAX_PAGE_BYTES, so the limit buys nothing.
-_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, recover=True, huge_tree=True)
+_PARSER = lxml.etree.HTMLParser(
+    encoding="utf-8", remove_comments=True, recover=True, huge_tree=True
+)
+# lxml.html's own parser picks each element's Python class in a Python callback (to give
+# <form>, <input>, <select>, <textarea> and <label> their form-handling classes), which
+# runs every time lxml hands an element to Python: for every XPath result, child and
+# walked node. Nothing here fills forms, so every element is a plain HtmlElement, chosen
+# in C; comments, processing instructions and entities keep lxml.html's classes.
+_PARSER.set_element_class_lookup(
+    lxml.etree.ElementDefaultClassLookup(
+        element=lxml.html.HtmlElement,
+        comment=lxml.html.HtmlComment,
+        pi=lxml.html.HtmlProcessingInstruction,
+        entity=lxml.html.HtmlEntity,
+    )
+)
 
 
 # UTF-8 read as windows-1252 / iso-8859-1: a lead byte (U+00C2-U+00EF) followed by what a
@@ -92,6 +107,17 @@ class PageError(ValueError):
         self.reason = reason
 
 
+def _control_count(sample: str) -> int:
+    """How many characters of ``sample`` only broken bytes give (``_CONTROL_CHARS``)."""
+    # Every one of them but U+FFFD is a control character, which isprintable() refuses
+    # (one C loop, against the regex's slower one): text that is printable once the
+    # usual white space is gone holds none of them.
+    plain = sample.replace("\n", "").replace("\t", "").replace("\r", "").replace("\xa0", "")
+    if plain.replace("\x0c", "").isprintable():
+        return sample.count("\ufffd")
+    return len(_CONTROL_CHARS.findall(sample))
+
+
 def decode_page(
     raw: bytes | str, content_type: str | None = None, notes: list[PageNote] | None = None
 ) -> str:
@@ -118,7 +144,7 @@ def decode_page(
     if not text.strip():
         raise PageError("empty document")
     sample = text[:4096]
-    controls = len(_CONTROL_CHARS.findall(sample))
+    controls = _control_count(sample)
     if controls > len(sample) * 0.05:
         raise PageError("binary content, not HTML (undecodable bytes)")
     text = text.replace("\x00", "")  # a stray NUL (see above) would cut libxml2's input

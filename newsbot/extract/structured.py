@@ -1,28 +1,40 @@
 """Metadata a page states about itself: JSON-LD, Open Graph, ``article:*`` and plain meta.
 
-extruct does the reading (one JSON-LD script at a time, so one broken block does not
-hide the others; microdata when the page has ``itemscope``); this module only maps
-schema.org / Open Graph vocabulary onto record fields, accepting every shape schema.org
-allows (``@graph``, ``WebPage.mainEntity``, a breadcrumb ``item`` given as a URL string,
-a value or a list of values). Strings come out with HTML entities decoded (CMSs encode
-them inside JSON-LD) and no lone surrogates. Works on an already parsed lxml tree so the
-page is parsed once.
+Works on the page's already parsed lxml tree (the page is parsed once, for this and
+the layouts alike) and reads each JSON-LD script on its own, so one broken block does
+not hide the others. This module maps schema.org / Open Graph vocabulary onto record
+fields, accepting every shape schema.org allows (``@graph``, ``WebPage.mainEntity``, a
+breadcrumb ``item`` given as a URL string, a value or a list of values). Strings come
+out with HTML entities decoded (CMSs encode them inside JSON-LD) and no lone surrogates.
+
+Who reads what, and why (this is on every page's hot path):
+
+- JSON-LD: ``json.loads`` of the script's text, which is exactly what extruct's
+  ``JsonLdExtractor`` does first; a block that is not strict JSON (HTML or JavaScript
+  comments, trailing commas) goes to extruct, whose tolerant reading stays the rule.
+- Open Graph: the ``<meta property>`` children of ``<head>`` whose prefix is Open Graph's
+  or declared in a ``prefix`` attribute, as extruct's ``OpenGraphExtractor`` selects
+  them, read here in one pass over the head (extruct asks four XPath queries for it).
+- microdata: extruct's ``LxmlMicrodataExtractor`` whenever the page has an ``itemprop``.
+  On a page with ``itemscope`` but no ``itemprop`` at all (OneCMS marks its breadcrumb
+  so) no item has a property, so extruct could only give each item's type and its text
+  (which it computes at some cost, and nothing here reads): the types are read directly.
 """
 
 from __future__ import annotations
 
 import html
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin
 
 from extruct.jsonld import JsonLdExtractor
-from extruct.opengraph import OpenGraphExtractor
 from extruct.w3cmicrodata import LxmlMicrodataExtractor
 from lxml.html import HtmlElement
 
 from newsbot.extract.text import normalize_text
+from newsbot.extract.urls import join_url
 
 _ARTICLE_TYPES = frozenset(
     {
@@ -36,10 +48,13 @@ _ARTICLE_TYPES = frozenset(
         "WebPage",
     }
 )
-_JSONLD_SCRIPTS = "//script[@type='application/ld+json']"
+_JSONLD_TYPE = "application/ld+json"
 _jsonld = JsonLdExtractor()
-_opengraph = OpenGraphExtractor()
 _microdata = LxmlMicrodataExtractor()
+#: Open Graph's prefixes (extruct's list): their properties count without a declaration.
+_OG_PREFIXES = frozenset({"og", "music", "video", "article", "book", "profile", "product"})
+#: One ``prefix: URI`` declaration of a ``prefix`` attribute (RDFa, as extruct reads it).
+_PREFIX_DECLARATION = re.compile(r"\s*(\w+):\s*([^\s]+)")
 _ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
@@ -137,7 +152,7 @@ def _names(value: Any) -> list[str]:
 
 def _image_urls(value: Any, base: str) -> list[str]:
     if isinstance(value, str):
-        return [urljoin(base, value.strip().replace("\\", "/"))] if value.strip() else []
+        return [join_url(base, value.strip().replace("\\", "/"))] if value.strip() else []
     if isinstance(value, dict):
         return _image_urls(value.get("url") or value.get("contentUrl") or value.get("@id"), base)
     if isinstance(value, list):
@@ -167,11 +182,32 @@ def _crumb_name(crumb: dict[str, Any]) -> str | None:
     return clean_string(name) if isinstance(name, str) and name.strip() else None
 
 
+def _heads(doc: HtmlElement) -> list[HtmlElement]:
+    """The page's ``<head>`` elements (``//head``; an HTML parser makes at most one)."""
+    return list(doc.getroottree().iter("head"))
+
+
+def _jsonld_items(script: HtmlElement, url: str) -> list[Any]:
+    """The items of one JSON-LD script, as extruct's ``JsonLdExtractor`` gives them: the
+    object, or the truthy members of a top-level array. Strict JSON is read here; anything
+    else goes to extruct (which raises on a block it cannot read either)."""
+    text = (script.text or "") if len(script) == 0 else script.xpath("string()")
+    try:
+        data = json.loads(text, strict=False)
+    except ValueError:
+        return _jsonld.extract_items(script, base_url=url)
+    if isinstance(data, list):
+        return [item for item in data if item]
+    return [data] if isinstance(data, dict) and data else []
+
+
 def _read_jsonld(doc: HtmlElement, url: str, out: StructuredData) -> None:
     items: list[Any] = []
-    for script in doc.xpath(_JSONLD_SCRIPTS):
+    for script in doc.getroottree().iter("script"):
+        if script.get("type") != _JSONLD_TYPE:
+            continue
         try:
-            items.extend(_jsonld.extract_items(script, base_url=url))
+            items.extend(_jsonld_items(script, url))
         except Exception as exc:  # extruct raises plain ValueError/JSON errors on broken blocks
             out.errors.append(f"unreadable JSON-LD block: {type(exc).__name__}")
     for item in _flatten(items):
@@ -228,10 +264,25 @@ def _first_prop(props: dict[str, Any], key: str) -> Any:
     return value[0] if isinstance(value, list) and value else value
 
 
+def _microdata_types(node: HtmlElement) -> set[str]:
+    """An item's types by their last path segment (``https://schema.org/NewsArticle``)."""
+    return {t.rsplit("/", 1)[-1] for t in (node.get("itemtype") or "").split()}
+
+
 def _read_microdata(doc: HtmlElement, url: str, out: StructuredData) -> None:
     """schema.org microdata (``itemprop=datePublished`` ...), mapped like JSON-LD."""
-    if not doc.xpath("//*[@itemscope][1]"):
+    # One query for both attributes: most pages have neither.
+    marks = doc.xpath("//@itemscope | //@itemprop")
+    if not marks:
         return
+    if not any(m.attrname == "itemprop" for m in marks):
+        # Items without properties (see the module doc): only their types can tell.
+        for mark in marks:
+            if _microdata_types(mark.getparent()) & (_ARTICLE_TYPES - {"WebPage"}):
+                out.declares_article = True
+        return
+    if not any(m.attrname == "itemscope" for m in marks):
+        return  # properties of no item
     try:
         items = _microdata.extract_items(doc, url)
     except Exception as exc:  # extruct on arbitrary markup: a reason, not a crash
@@ -283,13 +334,35 @@ def _read_microdata(doc: HtmlElement, url: str, out: StructuredData) -> None:
             out.put("lead", clean_string(description), "structured:microdata")
 
 
-def _read_opengraph(doc: HtmlElement, url: str, out: StructuredData) -> None:
+def _declared_prefixes(el: HtmlElement | None) -> set[str]:
+    if el is None:
+        return set()
+    return {name for name, _ in _PREFIX_DECLARATION.findall(el.get("prefix") or "")}
+
+
+def _opengraph_properties(doc: HtmlElement) -> list[tuple[str, str]]:
+    """``(property, content)`` of each Open Graph ``<meta>`` of the head, in page order:
+    a property whose prefix is Open Graph's, or declared on ``<html>`` or ``<head>``."""
+    heads = _heads(doc)
+    if not heads:
+        return []
+    html_el = heads[0].getparent()
+    on_html = _declared_prefixes(html_el if html_el is not None and html_el.tag == "html" else None)
     props: list[tuple[str, str]] = []
-    try:
-        for item in _opengraph.extract_items(doc, base_url=url):
-            props.extend(item.get("properties", []))
-    except Exception as exc:  # a head without namespaces etc. must not stop the parse
-        out.errors.append(f"unreadable Open Graph: {type(exc).__name__}")
+    for head in heads:
+        declared = on_html | _declared_prefixes(head)
+        for el in head.iterchildren("meta"):
+            prop, content = el.get("property"), el.get("content")
+            if prop is None or content is None:
+                continue
+            prefix = prop.partition(":")[0]
+            if prefix in _OG_PREFIXES or prefix in declared:
+                props.append((prop, content))
+    return props
+
+
+def _read_opengraph(doc: HtmlElement, url: str, out: StructuredData) -> None:
+    props = _opengraph_properties(doc)
     og: dict[str, list[str]] = {}
     for key, value in props:
         og.setdefault(key, []).append(value)
@@ -319,7 +392,10 @@ def _read_opengraph(doc: HtmlElement, url: str, out: StructuredData) -> None:
 
 
 def _read_meta(doc: HtmlElement, url: str, out: StructuredData) -> None:
-    for el in doc.xpath("//head/meta[@name or @itemprop][@content]"):
+    heads = _heads(doc)
+    for el in (m for head in heads for m in head.iterchildren("meta")):
+        if el.get("content") is None or (el.get("name") is None and el.get("itemprop") is None):
+            continue
         key = (el.get("name") or el.get("itemprop") or "").lower()
         value = el.get("content", "").strip()
         if not value:
@@ -334,12 +410,27 @@ def _read_meta(doc: HtmlElement, url: str, out: StructuredData) -> None:
             out.add_site_name(value)
         elif key in ("keywords", "news_keywords"):
             out.put("tags", _keywords(value), "structured:meta")
-    times = doc.xpath("//time[@datetime]/@datetime")
-    if times:
-        out.put("published_at", str(times[0]).strip(), "structured:time")
-    canonical = doc.xpath("//head/link[@rel='canonical']/@href")
-    if canonical:
-        out.put("canonical", urljoin(url, str(canonical[0]).strip()), "structured:meta")
+    stamp = next(
+        (
+            t.get("datetime")
+            for t in doc.getroottree().iter("time")
+            if t.get("datetime") is not None
+        ),
+        None,
+    )
+    if stamp is not None:
+        out.put("published_at", stamp.strip(), "structured:time")
+    canonical = next(
+        (
+            link.get("href")
+            for head in heads
+            for link in head.iterchildren("link")
+            if link.get("rel") == "canonical" and link.get("href") is not None
+        ),
+        None,
+    )
+    if canonical is not None:
+        out.put("canonical", join_url(url, canonical.strip()), "structured:meta")
 
 
 def extract_structured(doc: HtmlElement, url: str) -> StructuredData:

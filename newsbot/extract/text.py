@@ -104,12 +104,27 @@ def normalize_text(text: str | None) -> str:
     """
     if not text:
         return ""
-    text = _INVISIBLE_RE.sub("", text)
-    if not text.isascii():
+    # str.split() without arguments splits on every Unicode whitespace, NBSP included.
+    collapsed = " ".join(text.split())
+    if not collapsed.isprintable():
+        # Invisible characters (all of them Cc, Cf or Cs, none whitespace) must go
+        # before the whitespace is collapsed: "a \u200b b" is "a b".
+        return _normalize_slow(text)
+    # Nothing invisible (isprintable() is one C loop, the invisibles regex a much slower
+    # one; most text on the hot path has none): collapsing first is then the same, as NFC
+    # maps whitespace to whitespace and composes nothing across it.
+    if not collapsed.isascii():
         # Pages come stored in NFD too (and entities like "a&#803;" decompose);
         # records are NFC so equal words compare and hash equal.
+        collapsed = unicodedata.normalize("NFC", collapsed)
+    return collapsed
+
+
+def _normalize_slow(text: str) -> str:
+    """:func:`normalize_text` for text that may hold invisible characters."""
+    text = _INVISIBLE_RE.sub("", text)
+    if not text.isascii():
         text = unicodedata.normalize("NFC", text)
-    # str.split() without arguments splits on every Unicode whitespace, NBSP included.
     return " ".join(text.split())
 
 
@@ -139,6 +154,10 @@ def element_text(el: HtmlElement) -> str:
     element edges read as a space; ``<script>``, ``<style>``, ``<noscript>``, ``<head>``,
     ``<template>`` content and comments are left out.
     """
+    if len(el) == 0:
+        # No children (the usual headline, date or plain paragraph): its own text is
+        # all there is, and edges only add spaces that normalisation strips.
+        return normalize_text(el.text)
     parts: list[str] = []
     append = parts.append
     # iterwalk is lxml's C-level walk; a Python-level recursion would be slower and

@@ -17,21 +17,34 @@ Two rules keep a hostile page from hurting the crawl:
   wrong moment inside it (a ``RecursionError`` does) left that lock held and the next
   page to use the selector blocked forever. Per-call evaluation costs the same as a
   compiled object here (libxml2 compiles these short expressions in microseconds).
+  What is cached is text only: each selector's ``//step[...]`` rewritten as
+  ``/descendant::step[...]`` where that selects the same nodes
+  (:func:`newsbot.extract.xpath.descendant_form`), which libxml2 walks several times
+  faster.
+
+The walker finds a block's pictures, media and links with lxml's own tag iterators
+(``iterdescendants``), not XPath: the same elements in the same order, without an
+evaluator per paragraph.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from lxml.html import HtmlElement
 
 from newsbot.extract.text import element_text, normalize_text
+from newsbot.extract.xpath import descendant_form
 from newsbot.sites.base import Layout, Listing, ListingEntry
 
 __all__ = [
     "BodyWalker",
     "SelectorLayout",
+    "class_words",
+    "has_word",
     "first",
     "has_class",
     "image_src",
@@ -51,9 +64,57 @@ def has_class(name: str) -> str:
     )
 
 
+#: What XPath's normalize-space() counts as white space: a class attribute's word separators
+#: for has_class (Python's str.split() would split on NBSP and friends too).
+_XML_SPACE = re.compile(r"[ \t\r\n]+")
+
+
+def class_words(el: HtmlElement) -> set[str]:
+    """The words of an element's ``class``, as :func:`has_class` tests them."""
+    return set(_XML_SPACE.split(el.get("class") or "")) - {""}
+
+
+def has_word(classes: str | None, word: str) -> bool:
+    """Is ``word`` one of the words of a ``class`` attribute value (as :func:`has_class`
+    tests it)? The substring test first: it rules out almost every element for free."""
+    return classes is not None and word in classes and word in _XML_SPACE.split(classes)
+
+
+#: One ``//tag[has_class('word')]`` step, exactly as :func:`has_class` writes it.
+_CLASS_STEP = re.compile(
+    r"//([a-z][a-z0-9]*)\[contains\(@class, '([^'\s]+)'\) and contains\(concat\(' ', "
+    r"normalize-space\(@class\), ' '\), ' \2 '\)\]"
+)
+
+
+@lru_cache(maxsize=1024)
+def _class_steps(expr: str) -> tuple[tuple[str, str], ...] | None:
+    """``(tag, word)`` of each branch when ``expr`` is a union of ``//tag[has_class(word)]``
+    steps and nothing else; None for any other expression."""
+    steps = []
+    for branch in expr.split(" | "):
+        m = _CLASS_STEP.fullmatch(branch.strip())
+        if m is None:
+            return None
+        steps.append((m[1], m[2]))
+    return tuple(steps)
+
+
 def select(node: HtmlElement, expr: str) -> list[Any]:
-    """Evaluate ``expr`` on ``node`` with an evaluator of its own (see the module doc)."""
-    return node.xpath(expr)
+    """Evaluate ``expr`` on ``node`` with an evaluator of its own (see the module doc).
+
+    The commonest selector, ``//tag[has_class(word)]`` (or a union of such), is read
+    with lxml's tag iterator and a test of the class words instead: the same elements
+    in the same (page) order, without an XPath class test per candidate element."""
+    steps = _class_steps(expr)
+    if steps is None:
+        return node.xpath(descendant_form(expr))
+    tags = {tag for tag, _ in steps}
+    return [
+        el
+        for el in node.getroottree().iter(*tags)
+        if any(el.tag == tag and has_word(el.get("class"), word) for tag, word in steps)
+    ]
 
 
 def first(node: HtmlElement, expr: str) -> HtmlElement | None:
@@ -103,7 +164,7 @@ def is_byline(p: HtmlElement, text: str) -> bool:
     right = "text-align:right" in style or (p.get("align") or "").lower() == "right"
     if not right or not text or len(text) > 80:
         return False
-    bold = " ".join(element_text(b) for b in select(p, "./strong|./b"))
+    bold = " ".join(element_text(b) for b in p.iterchildren("strong", "b"))
     return normalize_text(bold) == text
 
 
@@ -150,6 +211,9 @@ class BodyWalker:
         "h2",
         "h3",
     )
+
+    #: A figure's caption is its first ``figcaption`` or element of one of these classes.
+    CAPTION_CLASSES: ClassVar[frozenset[str]] = frozenset({"image_desc", "caption"})
 
     def __init__(self) -> None:
         self.paragraphs: list[str] = []
@@ -207,13 +271,15 @@ class BodyWalker:
             self._add_paragraph(element_text(el), None)
 
     def _block(self, el: HtmlElement) -> None:
-        for img in select(el, ".//img"):
+        for img in el.iterdescendants("img"):
             self._image(img, None)
-        for m in select(el, ".//audio|.//video"):
+        for m in el.iterdescendants("audio", "video"):
             self._media(m, m.tag.lower())
         text = element_text(el)
         if is_related_line(text):
-            self.related.extend(links(select(el, ".//a[@href]")))
+            self.related.extend(
+                links([a for a in el.iterdescendants("a") if a.get("href") is not None])
+            )
             return
         self._add_paragraph(text, el)
 
@@ -222,12 +288,21 @@ class BodyWalker:
             self.paragraphs.append(text)
             self._last_p = el
 
+    def _caption(self, figure: HtmlElement) -> HtmlElement | None:
+        """``.//figcaption | .//*[has_class(c)]`` for each caption class, first in page
+        order; read by a walk of the figure (a few elements) instead of one XPath scan each."""
+        for node in figure.iterdescendants():
+            if node.tag == "figcaption":
+                return node
+            classes = node.get("class") if isinstance(node.tag, str) else None
+            if classes and any(has_word(classes, c) for c in self.CAPTION_CLASSES):
+                return node
+        return None
+
     def _figure(self, el: HtmlElement) -> None:
-        caption_el = first(
-            el, f".//figcaption|.//*[{has_class('image_desc')}]|.//*[{has_class('caption')}]"
-        )
+        caption_el = self._caption(el)
         caption = element_text(caption_el) if caption_el is not None else None
-        for i, img in enumerate(select(el, ".//img")):
+        for i, img in enumerate(el.iterdescendants("img")):
             self._image(img, caption or None if i == 0 else None)
 
     def _image(self, img: HtmlElement, caption: str | None) -> None:
@@ -236,7 +311,8 @@ class BodyWalker:
             self.images.append({"url": src, "caption": caption})
 
     def _media(self, el: HtmlElement, kind: str) -> None:
-        for src in [el.get("src"), *select(el, "./source/@src")]:
+        sources = [s.get("src") for s in el.iterchildren("source") if s.get("src") is not None]
+        for src in [el.get("src"), *sources]:
             if src and src.strip():
                 self.media.append({"url": src.strip(), "kind": kind})
 

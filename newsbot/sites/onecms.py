@@ -33,7 +33,7 @@ from lxml.html import HtmlElement
 from newsbot.extract.dates import parse_datetime
 from newsbot.extract.text import element_text
 from newsbot.sites.base import Layout, Listing, ListingEntry, UrlKind
-from newsbot.sites.layout import BodyWalker, first, has_class, links, select, text_of
+from newsbot.sites.layout import BodyWalker, first, has_class, has_word, links, select, text_of
 from newsbot.sites.portal import PortalSite
 
 __all__ = [
@@ -46,21 +46,12 @@ __all__ = [
     "day_of_sitemap",
 ]
 
-#: Captions of OneCMS figures: ``figcaption``, or the lightgallery ``.lg-caption``.
-CAPTION = (
-    f".//figcaption|.//*[{has_class('lg-caption')}]|"
-    f".//*[{has_class('image_desc')}]|.//*[{has_class('caption')}]"
-)
-
 
 class OneCMSBodyWalker(BodyWalker):
-    """The shared body walker, reading OneCMS captions (``.lg-caption h2`` too)."""
+    """The shared body walker, reading OneCMS captions (the lightgallery ``.lg-caption``,
+    whose ``h2`` holds the text, too)."""
 
-    def _figure(self, el: HtmlElement) -> None:
-        caption_el = first(el, CAPTION)
-        caption = element_text(caption_el) if caption_el is not None else None
-        for i, img in enumerate(select(el, ".//img")):
-            self._image(img, caption or None if i == 0 else None)
+    CAPTION_CLASSES: ClassVar[frozenset[str]] = frozenset({"lg-caption", "image_desc", "caption"})
 
 
 # --- URLs --------------------------------------------------------------------------
@@ -217,9 +208,11 @@ class OneCMSUrls:
 RELATED_BOX_TITLES: tuple[str, ...] = ("Bài liên quan", "Bài đọc tiếp", "Tin liên quan")
 
 
-def _box_title_test(titles: tuple[str, ...]) -> str:
-    names = " or ".join(f"normalize-space(.)='{t}'" for t in titles)
-    return f".//*[{has_class('c-box__title__name')}][{names}]"
+#: A box (``div.c-box``) and its title (``.c-box__title__name``).
+BOX_CLASS = "c-box"
+BOX_TITLE_CLASS = "c-box__title__name"
+#: XPath's white space (normalize-space), for the box titles and link texts.
+_XML_SPACE = " \t\r\n"
 
 
 class OneCMSLayout(Layout):
@@ -244,13 +237,17 @@ class OneCMSLayout(Layout):
     LEAD = f"//h2[{has_class('desc')}] | //p[{has_class('desc')}]"
     TAGS = f"//div[{has_class('c-widget-tags')}][not(ancestor::aside)]//li//a"
     BREADCRUMB = f"//ol//li[{has_class('breadcrumb-item')}]//a"
-    BODY = (
-        f"//div[{has_class('b-maincontent')}]//*[self::article or self::div][{has_class('entry')}]"
-    )
-    #: Inside the body and not body text: boxes, the longform header, spacer layers.
-    NOT_BODY = (
-        f".//div[{has_class('c-box')}] | .//*[{has_class('sc-longform-header')}] | "
-        f".//*[{has_class('sc-empty-layer')}] | .//*[{has_class('c-author-page')}]"
+    #: ``//div[b-maincontent]//*[self::article or self::div][entry]``, written to test the
+    #: classes of articles and divs only (the same elements; a third of the work).
+    BODY = f"(//article | //div)[{has_class('entry')}][ancestor::div[{has_class('b-maincontent')}]]"
+    #: Inside the body and not body text, as (tag or ``*``, class): boxes, the longform
+    #: header, spacer layers, author credits. Read by one walk of the body (the XPath
+    #: union of four ``.//*[class]`` scans tested every element four times).
+    NOT_BODY: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("div", BOX_CLASS),
+        ("*", "sc-longform-header"),
+        ("*", "sc-empty-layer"),
+        ("*", "c-author-page"),
     )
     RELATED_TITLES: ClassVar[tuple[str, ...]] = RELATED_BOX_TITLES
     LISTING_ITEMS = (
@@ -296,13 +293,10 @@ class OneCMSLayout(Layout):
         crumbs = select(doc, self.BREADCRUMB)
         if len(crumbs) > 1:  # the first crumb is the home page
             out["section"] = element_text(crumbs[-1])
-        boxes = f"//div[{has_class('c-box')}][{_box_title_test(self.RELATED_TITLES)}]"
-        # Links with visible text only: a box's thumbnail link repeats its headline's
-        # URL without a title.
-        related = links(select(doc, f"{boxes}//a[@href][normalize-space()]"))
+        related = links(self._box_links(doc))
         body = first(doc, self.BODY)
         if body is not None:
-            for el in select(body, self.NOT_BODY):
+            for el in [e for e in body.iterdescendants() if self._not_body(e)]:
                 parent = el.getparent()
                 if parent is not None:
                     parent.remove(el)
@@ -314,13 +308,58 @@ class OneCMSLayout(Layout):
         out["related"] = related
         return out
 
-    PUBLISHED_META = "/html/head/meta[@property='article:published_time']/@content"
+    def _box_links(self, doc: HtmlElement) -> list[HtmlElement]:
+        """``//div[c-box][.//*[c-box__title__name][normalize-space(.)=title]]
+        //a[@href][normalize-space()]`` for the related titles, in page order: the links
+        of related-story boxes, with visible text only (a box's thumbnail link repeats
+        its headline's URL without a title). One pass over the page's divs."""
+        titles = set(self.RELATED_TITLES)
+        found: list[HtmlElement] = []
+        seen: set[HtmlElement] = set()
+        for div in doc.getroottree().iter("div"):
+            if not has_word(div.get("class"), BOX_CLASS) or not any(
+                isinstance(el.tag, str)
+                and has_word(el.get("class"), BOX_TITLE_CLASS)
+                and el.xpath("normalize-space(.)") in titles
+                for el in div.iterdescendants()
+            ):
+                continue
+            for a in div.iterdescendants("a"):
+                if a in seen:
+                    continue  # a box inside a box: its links are the outer box's
+                seen.add(a)
+                if a.get("href") is not None and "".join(a.itertext()).strip(_XML_SPACE):
+                    found.append(a)
+        return found
+
+    def _not_body(self, el: HtmlElement) -> bool:
+        classes = el.get("class") if isinstance(el.tag, str) else None
+        if not classes:
+            return False
+        return any(tag in ("*", el.tag) and has_word(classes, c) for tag, c in self.NOT_BODY)
+
+    #: The head's ``<meta property=...>`` stating the publication time to the second.
+    PUBLISHED_META = "article:published_time"
+
+    def _published_meta(self, doc: HtmlElement) -> list[str]:
+        """``/html/head/meta[@property=PUBLISHED_META]/@content`` (a walk of the head's
+        children: an XPath attribute comparison per meta costs more)."""
+        root = doc.getroottree().getroot()
+        if root is None or root.tag != "html":
+            return []
+        return [
+            content
+            for head in root.iterchildren("head")
+            for meta in head.iterchildren("meta")
+            if meta.get("property") == self.PUBLISHED_META
+            and (content := meta.get("content")) is not None
+        ]
 
     def _precise(self, doc: HtmlElement, printed: str | None) -> str | None:
         """The printed time shows minutes only; the page's ``article:published_time``
         states the same moment to the second when it agrees on the minute (articles
         migrated from the old paper were published with seconds)."""
-        stated = select(doc, self.PUBLISHED_META)
+        stated = self._published_meta(doc)
         if not printed or not stated:
             return printed
         shown, exact = parse_datetime(printed).value, parse_datetime(str(stated[0])).value

@@ -20,7 +20,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import lxml.etree
 from lxml.html import HtmlElement
@@ -38,6 +38,7 @@ from newsbot.extract.document import (
 from newsbot.extract.fallback import extract_fallback, find_page_date
 from newsbot.extract.structured import extract_structured
 from newsbot.extract.text import element_text, join_paragraphs, normalize_text
+from newsbot.extract.urls import join_url
 from newsbot.sites.base import (
     ARTICLE_FIELDS,
     Entries,
@@ -174,7 +175,7 @@ class PortalSite(ABC):
         # An absolute link without dot segments is what urljoin would return anyway.
         absolute = url
         if base and ("/." in url or not url.startswith(("http://", "https://"))):
-            absolute = urljoin(base, url)
+            absolute = join_url(base, url)
         # Menus, related boxes and listings repeat the same links on every page.
         return self._canonical_cache(absolute)
 
@@ -389,13 +390,15 @@ class PortalSite(ABC):
 
     def resolve_asset(self, src: str, page_url: str) -> str:
         """Absolute URL of an image or media file referenced from a page."""
-        return urljoin(page_url, src.strip().replace("\\", "/"))
+        return join_url(page_url, src.strip().replace("\\", "/"))
 
     def _asset(self, src: str, page_url: str, problems: dict[str, str]) -> str | None:
         """:meth:`resolve_asset`, or None (noted in ``problems``) for a source that is no URL."""
         try:
             resolved = self.resolve_asset(src, page_url)
-            urlsplit(resolved).hostname  # noqa: B018 - raises on "http://[" and friends
+            if not resolved.isascii() or "[" in resolved or "]" in resolved:
+                # urlsplit can only fail on such a host (brackets, or one NFKC alters)
+                urlsplit(resolved).hostname  # noqa: B018 - raises on "http://[" and friends
         except ValueError as exc:
             _note_bad_link(problems, f"bad link {src[:120]!r}: {exc}")
             return None

@@ -287,3 +287,37 @@ def test_microdata_date_published():
     found = structured(html)
     assert found.fields["published_at"] == "2024-06-13T18:45:00+02:00"
     assert found.sources["published_at"] == "structured:microdata"
+
+
+@pytest.mark.parametrize(
+    ("body", "declares"),
+    [
+        ('<ol itemscope itemtype="https://schema.org/BreadcrumbList"><li>a</li></ol>', False),
+        ('<div itemscope itemtype="https://schema.org/NewsArticle"><p>x</p></div>', True),
+        ('<div itemscope itemtype="http://schema.org/WebPage"><p>x</p></div>', False),
+    ],
+)
+def test_microdata_items_without_properties_give_their_type_only(body: str, declares: bool):
+    """A page with itemscope but no itemprop (OneCMS's breadcrumb): no field, and the
+    page declares an article exactly when extruct's items would say so."""
+    from extruct.w3cmicrodata import LxmlMicrodataExtractor
+
+    doc = lxml.html.document_fromstring(page(body=body))
+    found = extract_structured(doc, URL)
+    assert not {k: v for k, v in found.sources.items() if v == "structured:microdata"}
+    assert found.declares_article is declares
+    items = LxmlMicrodataExtractor().extract_items(doc, URL)
+    assert items and all("properties" not in item for item in items)
+
+
+def test_opengraph_prefix_declared_on_html_counts():
+    html = page(head=og("fb:app_id", "1") + og("dc:title", "T") + og("og:title", "O"))
+    html = html.replace("<html ", '<html prefix="dc: http://purl.org/dc/terms/" ')
+    doc = lxml.html.document_fromstring(html)
+    from extruct.opengraph import OpenGraphExtractor
+
+    from newsbot.extract.structured import _opengraph_properties
+
+    assert _opengraph_properties(doc) == [("dc:title", "T"), ("og:title", "O")]
+    by_extruct = [p for item in OpenGraphExtractor().extract_items(doc) for p in item["properties"]]
+    assert _opengraph_properties(doc) == by_extruct

@@ -148,3 +148,29 @@ def test_element_text_of_a_title_element_itself() -> None:
     doc = lxml.html.document_fromstring("<html><head><title> Tiêu&nbsp;đề </title></head></html>")
     (title,) = doc.xpath("//title")
     assert element_text(title) == "Tiêu đề"
+
+
+def test_fast_path_equals_invisibles_first_rule():
+    """normalize_text collapses whitespace before looking for invisible characters only
+    when there are none: the result is the same as removing them first, on any mix."""
+    import random
+    import unicodedata
+
+    from newsbot.extract.text import _INVISIBLE_RE
+
+    def reference(text: str) -> str:
+        text = unicodedata.normalize("NFC", _INVISIBLE_RE.sub("", text))
+        return " ".join(text.split())
+
+    pool = (
+        [chr(c) for c in range(0x80)]
+        + list(
+            "\u00a0\u00ad\u180e\u200b\u200c\u200d\u2060\ufeff\u2000\u2001\u2028\u3000"
+            "\u0301\u0323\u0306\u1ec7\u0110\u0085\u202f\u200e\u0344\u1100\u1161\uac00"
+        )
+        + ["\ud800"]
+    )
+    rng = random.Random(3)
+    for _ in range(20000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randrange(12)))
+        assert normalize_text(text) == reference(text), repr(text)

@@ -147,3 +147,31 @@ def test_selectors_answer_from_many_threads_at_once():
 def test_image_src(attrs: dict[str, str], expected: str | None):
     img = lxml.html.Element("img", attrs)
     assert image_src(img) == expected
+
+
+def test_class_selectors_read_without_xpath_select_what_xpath_selects():
+    """``//tag[has_class(w)]`` (and unions of it) is read with the tag iterator: the
+    same elements in the same order as the XPath, class words split as XPath does."""
+    import random
+
+    import lxml.html
+
+    from newsbot.sites.layout import _class_steps, has_class, select
+
+    rng = random.Random(4)
+    classes = ["x", "y", "x y", "xy", " x\t", "x\u00a0y", "X", "x-y"]
+    exprs = [
+        f"//div[{has_class('x')}]",
+        f"//h2[{has_class('x')}] | //p[{has_class('y')}]",
+        f"//p[{has_class('x-y')}] | //div[{has_class('x')}]",
+    ]
+    assert all(_class_steps(e) for e in exprs)
+    for _ in range(200):
+        body = "".join(
+            f'<{t} class="{rng.choice(classes)}">a<{u} class="{rng.choice(classes)}">b</{u}></{t}>'
+            for t, u in ((rng.choice("div p h2".split()), rng.choice("p span div".split())),) * 6
+        )
+        doc = lxml.html.document_fromstring(f"<html><body>{body}</body></html>")
+        for node in (doc, doc[-1][0]):
+            for expr in exprs:
+                assert select(node, expr) == node.xpath(expr), expr
