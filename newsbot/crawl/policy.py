@@ -122,6 +122,9 @@ class PolicySettings:
     sitemap_max_files: int = 2000
     #: Days a OneCMS day file still changes (today and yesterday).
     day_files_live: int = 2
+    #: Other workers share this crawl (``NEWSBOT_FRONTIER``): a page this worker asked
+    #: for may be read by another, at the hop the request carried.
+    shared_frontier: bool = False
 
     @classmethod
     def from_settings(cls, settings: Any, args: CrawlArguments | None = None) -> PolicySettings:
@@ -142,6 +145,7 @@ class PolicySettings:
             sitemap_max_depth=int(_get(settings, "NEWSBOT_SITEMAP_MAX_DEPTH", d.sitemap_max_depth)),
             sitemap_max_files=int(_get(settings, "NEWSBOT_SITEMAP_MAX_FILES", d.sitemap_max_files)),
             day_files_live=int(_get(settings, "NEWSBOT_DAY_FILES_LIVE", d.day_files_live)),
+            shared_frontier=bool(_get(settings, "NEWSBOT_FRONTIER", None)),
         )
 
 
@@ -396,6 +400,10 @@ class CrawlPolicy:
             # links get the depth budget they were denied.
             if depth < best:
                 self._depth[url] = depth
+                if self.settings.shared_frontier and url not in self._related_of:
+                    # Not read here yet, and another worker may read it at the deeper
+                    # hop its request carries: ask the fleet for it again at this one.
+                    return [Fetch(url, via, depth)]
                 return self._follow(url, depth)
             return []
         source_id = self.site.source_id(url)

@@ -415,6 +415,21 @@ def test_the_hop_a_request_carried_wins_when_it_is_closer():
     assert p.parsed(url(9), url(9), [url(10)], hop=0) == [Fetch(url(10), "related", 1)]
 
 
+def test_in_a_fleet_a_page_found_closer_before_it_was_read_is_asked_for_again():
+    """Asked for at the limit, then met on a listing before this worker read it: another
+    worker may read it at the deeper hop, so the fleet is asked again at hop 0."""
+    p = policy(related_depth=1, shared_frontier=True)
+    p.entries([ListingEntry(url(1))], "listing")
+    p.parsed(url(1), url(1), [url(2)])  # url(2) asked for at hop 1
+    assert p.entries([ListingEntry(url(2))], "listing") == [Fetch(url(2), "listing", 0)]
+    # One process alone reads it at the hop it knows best (0 now): nothing to ask again.
+    alone = policy(related_depth=1)
+    alone.entries([ListingEntry(url(1))], "listing")
+    alone.parsed(url(1), url(1), [url(2)])
+    assert alone.entries([ListingEntry(url(2))], "listing") == []
+    assert alone.parsed(url(2), url(2), [url(3)]) == [Fetch(url(3), "related", 1)]
+
+
 def test_related_depth_zero_follows_nothing():
     p = policy({"related_depth": "0"})
     p.entries([ListingEntry(url(1))], "listing")
