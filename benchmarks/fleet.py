@@ -39,16 +39,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from benchmarks.run import LOOPBACK_SETTINGS
+
 ROOT = Path(__file__).resolve().parents[1]
 REDIS = os.environ.get("NEWSBOT_TEST_REDIS", "redis://127.0.0.1:6379/0")
 IDLE = 1.0
 SETTINGS = {
-    "AUTOTHROTTLE_ENABLED": "False",
-    "DOWNLOAD_DELAY": "0",
-    "CONCURRENT_REQUESTS": "32",
-    "CONCURRENT_REQUESTS_PER_DOMAIN": "32",
-    "NEWSBOT_POLITE": "False",
-    "LOG_LEVEL": "WARNING",
+    **LOOPBACK_SETTINGS,  # politeness off on loopback, as the one-process crawl bench
     "MAX_IDLE_TIME_BEFORE_CLOSE": str(IDLE),
     "NEWSBOT_FLEET_POLL": "0.2",
     "NEWSBOT_FLEET_HEARTBEAT": "0.5",
