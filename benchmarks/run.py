@@ -8,7 +8,9 @@
    time per page (their ratio, ``cpu_ratio``, is what the ratio tends to when the
    crawl has a core to itself) and where the full crawl's time goes per stored
    article: parse, dedup and store (the last two on the store writer's thread), and
-   the rest (Scrapy's machinery, middlewares, pipelines, crawl policy);
+   the rest (Scrapy's machinery, middlewares, pipelines, crawl policy); and the ratio
+   this machine's cores allow at most with those costs and the replica's
+   (:func:`ratio_ceiling`);
 3. store: records/s into SQLite and PostgreSQL; dedup lookups/s and memory with
    1 000 000 stored fingerprints;
 4. fleet: one worker against two on the shared frontier (benchmarks/fleet.py).
@@ -227,7 +229,11 @@ def bench_crawl(articles: int) -> dict[str, Any]:
 
     with Replica(articles=articles, seed=1) as replica, tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
+        # The replica's server threads run in this process, which only waits while a
+        # crawl runs: its CPU time over a crawl is the server's.
+        served = time.process_time()
         full = _crawl(replica.origin, work / "full", articles)
+        full["replica_cpu_s"] = time.process_time() - served
         urls = sorted(
             {
                 replica.origin + e.path
@@ -236,7 +242,9 @@ def bench_crawl(articles: int) -> dict[str, Any]:
             }
         )
         (work / "urls.txt").write_text("\n".join(urls))
+        served = time.process_time()
         bare = _bare_crawl(work / "urls.txt", work)
+        bare["replica_cpu_s"] = time.process_time() - served
     full_pages_s = full["responses"] / full["crawl_s"]
     bare_pages_s = bare["pages"] / bare["crawl_s"]
     return {
@@ -252,6 +260,45 @@ def bench_crawl(articles: int) -> dict[str, Any]:
         "bare_peak_rss_mb": round(bare["peak_rss_mb"], 1),
         "errors": len(full["errors"]),
         **_per_article(full, bare),
+        **ratio_ceiling(full, bare, _cores()),
+    }
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def ratio_ceiling(full: dict[str, Any], bare: dict[str, Any], cores: int) -> dict[str, Any]:
+    """The crawl ratio this machine allows at most, from the CPU each part spent per page.
+
+    With ``f`` a crawl process's CPU per page (every thread) and ``r`` the replica's
+    during that crawl, one crawl process on ``c`` cores fetches at most
+    ``min(1000 / f, c * 1000 / (f + r))`` pages a second: its Python runs on one core at
+    a time, and it shares the cores with the server. The same bound for the bare crawl
+    is its rate when nothing else runs. ``one_process`` is the full crawl's bound over
+    the bare crawl's; ``any_split`` drops the full crawl's first term, the most that
+    any split of its work over processes could reach with these costs. CPU times, not
+    wall times: a busy machine makes both crawls slower, not this ceiling.
+    """
+    f = 1000 * float(full["stats"].get("newsbot/time/cpu_s", 0.0)) / max(1, full["responses"])
+    r = 1000 * float(full.get("replica_cpu_s", 0.0)) / max(1, full["responses"])
+    b = 1000 * float(bare.get("cpu_s", 0.0)) / max(1, bare["pages"])
+    r_bare = 1000 * float(bare.get("replica_cpu_s", 0.0)) / max(1, bare["pages"])
+    if not f or not b:
+        return {}
+    shared = cores * 1000 / (f + r)
+    bare_bound = min(1000 / b, cores * 1000 / (b + r_bare))
+    return {
+        "cores": cores,
+        "replica_cpu_ms_per_page": round(r, 3),
+        "bare_replica_cpu_ms_per_page": round(r_bare, 3),
+        "ratio_ceiling": {
+            "one_process": round(min(1000 / f, shared) / bare_bound, 3),
+            "any_split": round(shared / bare_bound, 3),
+        },
     }
 
 
@@ -357,8 +404,17 @@ def _table(result: dict[str, Any]) -> str:
             "full_cpu_ms_per_page",
             "bare_cpu_ms_per_page",
             "cpu_ratio",
+            "replica_cpu_ms_per_page",
         ):
-            lines.append(f"  {key:<32}{crawl[key]!s:>12}")
+            if key in crawl:
+                lines.append(f"  {key:<32}{crawl[key]!s:>12}")
+        ceiling = crawl.get("ratio_ceiling")
+        if ceiling:
+            lines.append(
+                f"  ratio ceiling on {crawl['cores']} cores: {ceiling['one_process']} for one"
+                f" crawl process, {ceiling['any_split']} for any split of its work"
+                " (goal >= 0.8)"
+            )
         lines.append(
             "  CPU ms per stored article: parse (worker or crawl thread), dedup and store"
             " (writer thread), the crawl thread's rest (Scrapy, middlewares, pipelines)"

@@ -3,7 +3,7 @@ goal (a report of the numbers measured; no test here times anything)."""
 
 from __future__ import annotations
 
-from benchmarks.run import ONECMS_GOAL_MS, _onecms_goal, _table
+from benchmarks.run import ONECMS_GOAL_MS, _onecms_goal, _table, ratio_ceiling
 
 
 def _parse(article: float, longform: float) -> dict[str, dict[str, float]]:
@@ -33,3 +33,45 @@ def test_table_marks_each_onecms_row():
     assert article.endswith("<= 1 ms: met")
     assert longform.endswith("<= 1 ms: NOT met")
     assert "ms:" not in legacy
+
+
+def _runs(full_cpu_s: float, replica_cpu_s: float, bare_cpu_s: float) -> tuple[dict, dict]:
+    full = {
+        "responses": 1000,
+        "stats": {"newsbot/time/cpu_s": full_cpu_s},
+        "replica_cpu_s": replica_cpu_s,
+    }
+    bare = {"pages": 1000, "cpu_s": bare_cpu_s, "replica_cpu_s": 1.0}
+    return full, bare
+
+
+def test_ratio_ceiling_is_bound_by_one_core_for_one_process():
+    # 10 ms of crawl CPU a page: one process fetches at most 100 pages/s, whatever the
+    # cores; a bare crawl of 5 ms a page fetches 200 pages/s: 0.5.
+    full, bare = _runs(full_cpu_s=10.0, replica_cpu_s=2.0, bare_cpu_s=5.0)
+    ceiling = ratio_ceiling(full, bare, cores=2)
+    assert ceiling["ratio_ceiling"]["one_process"] == 0.5
+    # Split over processes: 2 cores / (10 + 2) ms a page = 166.7 pages/s.
+    assert ceiling["ratio_ceiling"]["any_split"] == round(2000 / 12 / 200, 3)
+    assert ceiling["replica_cpu_ms_per_page"] == 2.0
+
+
+def test_ratio_ceiling_on_one_core_is_shared_with_the_server():
+    full, bare = _runs(full_cpu_s=4.0, replica_cpu_s=1.0, bare_cpu_s=2.0)
+    ceiling = ratio_ceiling(full, bare, cores=1)
+    # Full: 1 core / (4 + 1) ms = 200 pages/s; bare: 1 core / (2 + 1) ms = 333.3 pages/s.
+    assert ceiling["ratio_ceiling"] == {"one_process": 0.6, "any_split": 0.6}
+
+
+def test_table_prints_the_ceiling_next_to_the_goal():
+    crawl = {
+        "articles": 10,
+        "ms_per_article": {},
+        **{k: 1 for k in ("stored", "articles_per_s", "full_pages_per_s", "bare_pages_per_s")},
+        **{k: 1 for k in ("ratio", "peak_rss_mb", "full_crawl_s", "bare_crawl_s", "errors")},
+        **{k: 1 for k in ("full_cpu_ms_per_page", "bare_cpu_ms_per_page", "cpu_ratio")},
+        "cores": 2,
+        "ratio_ceiling": {"one_process": 0.47, "any_split": 0.74},
+    }
+    text = _table({"parse": _parse(0.9, 0.9), "crawl": crawl})
+    assert "ratio ceiling on 2 cores: 0.47 for one crawl process, 0.74" in text
