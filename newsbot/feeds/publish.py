@@ -35,7 +35,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from newsbot.feeds.atom import render_atom
-from newsbot.feeds.atomic import sweep_stale_temp_files, write_if_changed
+from newsbot.feeds.atomic import (
+    deferred_directory_syncs,
+    sweep_stale_temp_files,
+    sync_deferred_directories,
+    write_if_changed,
+)
 from newsbot.feeds.jsonfeed import render_json_feed
 from newsbot.feeds.jsonl import render_jsonl, write_jsonl
 from newsbot.feeds.layout import (
@@ -365,7 +370,7 @@ def publish_run(
     """
     root = Path(feeds_dir)
     path = run_file(root, run_id)
-    with _publish_lock(root):
+    with _publish_lock(root), deferred_directory_syncs():
         return _publish(store, run_id, path, root, limit=limit, base_url=base_url)
 
 
@@ -535,6 +540,8 @@ def _publish(
     ):
         sweep_stale_temp_files(directory)
 
+    # Every rename above made durable before the marker says the runs are published.
+    attempt(root, sync_deferred_directories)
     if not errors:
         # Last: only now does the directory show every change of these runs.
         ids = {r["run_id"] for r in window}

@@ -9,10 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from newsbot.feeds import atomic
 from newsbot.feeds.atomic import (
     TEMP_SUFFIX,
     atomic_write,
+    deferred_directory_syncs,
     sweep_stale_temp_files,
+    sync_deferred_directories,
     write_if_changed,
 )
 
@@ -170,3 +173,47 @@ def test_sweep_removes_only_old_temp_files(tmp_path):
     assert sweep_stale_temp_files(tmp_path) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([fresh.name, foreign.name])
     assert sweep_stale_temp_files(tmp_path / "missing") == 0
+
+
+def _count_directory_syncs(monkeypatch) -> list[Path]:
+    synced: list[Path] = []
+    real = atomic._fsync_directory
+
+    def spy(directory):
+        synced.append(Path(directory))
+        real(directory)
+
+    monkeypatch.setattr(atomic, "_fsync_directory", spy)
+    return synced
+
+
+def test_every_write_syncs_its_directory_outside_a_deferred_block(tmp_path, monkeypatch):
+    synced = _count_directory_syncs(monkeypatch)
+    for n in range(3):
+        atomic_write(tmp_path / f"{n}.txt", b"x")
+    assert synced == [tmp_path] * 3
+
+
+def test_deferred_block_syncs_each_directory_once(tmp_path, monkeypatch):
+    synced = _count_directory_syncs(monkeypatch)
+    with deferred_directory_syncs():
+        for n in range(5):
+            atomic_write(tmp_path / "a" / f"{n}.txt", b"x")
+            atomic_write(tmp_path / "b" / f"{n}.txt", b"y")
+        assert synced == []  # renamed, not yet made durable
+        sync_deferred_directories()
+        assert sorted(synced) == [tmp_path / "a", tmp_path / "b"]
+        atomic_write(tmp_path / "a" / "last.txt", b"z")
+    # The block's end syncs what was written since the explicit call, and nothing twice.
+    assert synced[2:] == [tmp_path / "a"]
+    assert (tmp_path / "b" / "4.txt").read_bytes() == b"y"
+    atomic_write(tmp_path / "after.txt", b"x")  # outside the block again: at once
+    assert synced[-1] == tmp_path
+
+
+def test_deferred_block_syncs_even_when_it_fails(tmp_path, monkeypatch):
+    synced = _count_directory_syncs(monkeypatch)
+    with pytest.raises(RuntimeError), deferred_directory_syncs():
+        atomic_write(tmp_path / "done.txt", b"x")
+        raise RuntimeError("a later write failed")
+    assert synced == [tmp_path]

@@ -548,3 +548,40 @@ def test_run_of_another_site_still_writing_is_shown_again_until_it_publishes(sto
     publish_run(store, "a-3", feeds)
     state = json.loads((feeds / ".publish-state.json").read_text(encoding="utf-8"))
     assert "b-1" in state["complete"] and state["seen"] == []
+
+
+def test_every_directory_is_durable_before_the_marker_says_published(store, tmp_path, monkeypatch):
+    # Directory fsyncs are batched per publish (one per directory, not per file); the
+    # completion marker must still come after every one of them.
+    from newsbot.feeds import atomic
+    from newsbot.feeds.layout import STATE_FILE
+
+    events: list[tuple[str, str]] = []
+    real_sync, real_replace = atomic._fsync_directory, atomic.os.replace
+
+    def sync(directory):
+        events.append(("sync", str(directory)))
+        real_sync(directory)
+
+    def replace(src, dst):
+        events.append(("rename", str(dst)))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(atomic, "_fsync_directory", sync)
+    monkeypatch.setattr(atomic.os, "replace", replace)
+    feeds = tmp_path / "feeds"
+    run(
+        store,
+        "r1",
+        [incoming(n, published_at=f"2024-10-0{1 + n % 5}T08:00:00+07:00") for n in range(12)],
+    )
+    report = publish_run(store, "r1", feeds)
+    assert report["complete"]
+    marker = next(i for i, (kind, path) in enumerate(events) if path.endswith(STATE_FILE))
+    renamed = {str(Path(p).parent) for kind, p in events[:marker] if kind == "rename"}
+    synced_before = [p for kind, p in events[:marker] if kind == "sync"]
+    assert renamed and renamed <= set(synced_before)
+    assert len(synced_before) == len(set(synced_before))  # once each, not once per file
+    assert len([e for e in events if e[0] == "rename"]) > len(synced_before)
+    # The marker's own directory is synced after it.
+    assert ("sync", str(feeds)) in events[marker + 1 :]

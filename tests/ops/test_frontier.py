@@ -360,6 +360,10 @@ def test_fleet_keeps_the_crawl_delay_for_all_workers_together(fleet_services, tm
     served = [json.loads((w / "summary.json").read_text())["requests"] for w in works]
     assert min(served) >= 3, served  # both workers really fetched
     gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
-    # The fleet as a whole, not each worker, keeps to the delay (a little slack for
-    # the time between a reserved slot and the request reaching the replica).
-    assert min(gaps) >= delay * 0.85, gaps
+    # The fleet as a whole, not each worker, keeps to the delay: the slots are reserved
+    # one delay apart, so the requests span at least that many delays (two workers each
+    # keeping its own delay would send twice as fast). A single gap can be a little
+    # short when one request left its worker late on a loaded machine and the next on
+    # time; never two requests at once.
+    assert times[-1] - times[0] >= (len(times) - 1) * delay * 0.95, gaps
+    assert min(gaps) >= delay * 0.5, gaps
