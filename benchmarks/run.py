@@ -1,7 +1,8 @@
 """``make bench``: how fast newsbot is, as ratios against baselines measured in the same run.
 
 1. parse: median and p95 time to turn each specimen into a record, and a page that
-   needs the generic fallback;
+   needs the generic fallback; beside each, lxml's parse of the same bytes alone (the
+   floor on this machine) and the parse's multiple of it;
 2. crawl: a 5 000-article replica crawled with every pipeline on, and the same pages
    downloaded by a bare Scrapy spider (politeness off on loopback for both); the
    ratio of the two is the cost of parsing, dedup and storage. Also each crawl's CPU
@@ -124,6 +125,8 @@ def _fallback_page(page: bytes) -> bytes:
 
 
 def bench_parse(runs: int = 300) -> dict[str, Any]:
+    import lxml.html
+
     from newsbot.sites import get_site
 
     site = get_site("baohaiduong")
@@ -132,6 +135,11 @@ def bench_parse(runs: int = 300) -> dict[str, Any]:
     for name, page, url in specimens:
         out[name] = _timings(lambda p=page, u=url: site.parse_article(p, u), runs)
         out[name]["bytes"] = len(page)
+        # The floor under any parser of this page on this machine: libxml2 building the
+        # tree alone. The ratio to it says how much is ours, whatever the machine's speed.
+        floor = _timings(lambda p=page: lxml.html.document_fromstring(p), runs)["median_ms"]
+        out[name]["html_parse_ms"] = floor
+        out[name]["x_html_parse"] = round(out[name]["median_ms"] / floor, 2) if floor else None
     name, page, url = specimens[0]
     fallback = _fallback_page(page)
     outcome = site.parse_article(fallback, url)
@@ -381,9 +389,13 @@ def bench_storage(records: int, fingerprints: int) -> dict[str, Any]:
 def _table(result: dict[str, Any]) -> str:
     lines = ["newsbot bench", ""]
     goal = ONECMS_GOAL_MS
-    lines.append(f"{'parse (ms)':<34}{'median':>10}{'p95':>10}  goal (median)")
+    lines.append(
+        f"{'parse (ms)':<34}{'median':>10}{'p95':>10}{'lxml':>8}{'x lxml':>8}  goal (median)"
+    )
     for name, row in result["parse"].items():
         line = f"  {name:<32}{row['median_ms']:>10.3f}{row['p95_ms']:>10.3f}"
+        floor, times = row.get("html_parse_ms"), row.get("x_html_parse")
+        line += f"{floor:>8.3f}{times:>8.2f}" if floor and times else " " * 16
         if name.startswith("onecms-"):
             verdict = "met" if row["median_ms"] <= goal else "NOT met"
             line += f"  <= {goal:g} ms: {verdict}"

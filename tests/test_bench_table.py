@@ -75,3 +75,13 @@ def test_table_prints_the_ceiling_next_to_the_goal():
     }
     text = _table({"parse": _parse(0.9, 0.9), "crawl": crawl})
     assert "ratio ceiling on 2 cores: 0.47 for one crawl process, 0.74" in text
+
+
+def test_table_shows_each_parse_beside_lxml_alone():
+    parse = _parse(0.9, 0.9)
+    parse["onecms-article"].update(html_parse_ms=0.3, x_html_parse=3.0)
+    lines = _table({"parse": parse}).splitlines()
+    article = next(line for line in lines if "onecms-article" in line)
+    assert article.split()[1:5] == ["0.900", "2.000", "0.300", "3.00"]
+    legacy = next(line for line in lines if "legacy-article" in line)
+    assert legacy.split()[1:] == ["3.000", "2.000"]  # no floor measured: left blank
