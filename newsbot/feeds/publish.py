@@ -307,6 +307,14 @@ class _Touched:
             if record.get("section"):
                 self.sections.add((str(site), str(record["section"])))
 
+    def left(self, store: Any, run_id: str) -> None:
+        """Also the days that articles of the run were published on before an edit moved
+        them: their partitions must drop them."""
+        for published_at in store.left_published(run_id):
+            day = local_date(published_at)
+            if day is not None:
+                self.days.add(day)
+
     def noting(self, records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         for record in records:
             self.note(record)
@@ -433,6 +441,7 @@ def _publish(
             logger.warning("run %r cannot be published: its id is not a file name", earlier)
             continue
         changes = touched.noting(store.iter_run_changes(earlier))
+        touched.left(store, earlier)
         if earlier_path.exists():
             # Written whole by an earlier publish (atomic): history, kept as it was. Its
             # days are noted as published and as stored now (an edit may have moved one).
@@ -449,6 +458,7 @@ def _publish(
             logger.warning("run %s was not published; published its %d records now", earlier, count)
     before = touched.records
     changes = touched.noting(store.iter_run_changes(run_id))
+    touched.left(store, run_id)
     written = attempt(path, lambda: _write_run_file(path, changes))
     for _ in changes:
         pass
@@ -471,6 +481,12 @@ def _publish(
 
     def partition(day: date, rows: list[dict[str, Any]]) -> None:
         target = partition_file(root, day)
+        if not rows:
+            # A day no stored article is on any more (an edit moved its last one away):
+            # no file, as after a rebuild.
+            if target.exists():
+                attempt(target, target.unlink)
+            return
         written = attempt(target, lambda: write_if_changed(target, render_jsonl(rows)))
         report["partitions"].append(
             {

@@ -71,7 +71,14 @@ ROW_KEYS: tuple[str, ...] = (
     "last_seen_at",
     "duplicate_of",
     "run_id",
+    "left_published",
 )
+#: Row keys holding JSON: the record's JSON fields, and ``left_published``, the
+#: publication times an edit moved the article away from (so the publisher rebuilds
+#: the by-date files of the days it left; never part of a record).
+_JSON_KEYS = frozenset({*JSON_FIELDS, "left_published"})
+#: How many earlier publication times an article keeps (edits of the date are rare).
+_LEFT_PUBLISHED_MAX = 20
 BOOKKEEPING_FIELDS: tuple[str, ...] = (
     "content_hash",
     "version",
@@ -100,7 +107,7 @@ class Column(NamedTuple):
 
 
 SQLITE_COLUMNS: tuple[Column, ...] = tuple(
-    Column(k, k, "json" if k in JSON_FIELDS else "plain") for k in ROW_KEYS
+    Column(k, k, "json" if k in _JSON_KEYS else "plain") for k in ROW_KEYS
 )
 POSTGRES_COLUMNS: tuple[Column, ...] = tuple(
     {
@@ -109,7 +116,7 @@ POSTGRES_COLUMNS: tuple[Column, ...] = tuple(
         "modified_at": Column("modified_local", "modified_at"),
         "first_seen_at": Column("first_seen_at", "first_seen_at", "time"),
         "last_seen_at": Column("last_seen_at", "last_seen_at", "time"),
-    }.get(k, Column(k, k, "json" if k in JSON_FIELDS else "plain"))
+    }.get(k, Column(k, k, "json" if k in _JSON_KEYS else "plain"))
     for k in ROW_KEYS
 ) + (Column("modified_at", "modified_at", "utc_of"),)
 
@@ -590,6 +597,19 @@ class Articles:
         ):
             yield self._record(self._decode(row))
 
+    def left_published(self, run_id: str) -> list[str]:
+        """Publication times that articles changed by ``run_id`` had before (the days
+        their by-date files must no longer show them on)."""
+        p = self._db.param
+        out: list[str] = []
+        for (value,) in self._db.iterate(
+            f"SELECT left_published FROM articles WHERE run_id = {p}"
+            " AND left_published IS NOT NULL",
+            (run_id,),
+        ):
+            out.extend(self._db.json_value(value) or ())
+        return out
+
     def get(self, url: str) -> dict[str, Any] | None:
         p = self._db.param
         rows = self._db.query(self._select + f" WHERE url = {p}", (url,))
@@ -810,6 +830,9 @@ class Articles:
                 by_url[moved] = existing
             url = existing["url"] = moved or existing["url"]
             values["aliases"] = _aliases(existing, values)
+            left = _left_published(existing, values)
+            if left is not None:
+                existing["left_published"] = left
             last_seen = max(existing["last_seen_at"], seen_at)
             if existing["content_hash"] != chash:
                 version = int(existing["version"]) + 1
@@ -947,6 +970,16 @@ def _moved(existing: Mapping[str, Any], values: Mapping[str, Any]) -> str | None
     if url and url != existing["url"] and existing["url"] in (values.get("aliases") or ()):
         return str(url)
     return None
+
+
+def _left_published(existing: Mapping[str, Any], values: Mapping[str, Any]) -> list[str] | None:
+    """The stored article's earlier publication times with the one this record replaces,
+    when the record moves it (None when the time stays)."""
+    old, new = existing.get("published_at"), values.get("published_at")
+    if not old or old == new:
+        return None
+    left = [t for t in existing.get("left_published") or () if t != old]
+    return [*left, old][-_LEFT_PUBLISHED_MAX:]
 
 
 def _aliases(existing: Mapping[str, Any], values: Mapping[str, Any]) -> list[str] | None:

@@ -12,7 +12,9 @@ version 2, PostgreSQL keeps instants as ``timestamptz`` and JSON as ``jsonb``, s
 printed times (with their own offset, which ``timestamptz`` does not keep) are in
 ``published_local``/``modified_local``. Version 2 also records each run's site;
 version 3 adds ``minhash_bands``, the near-duplicate index as band keys; version 4
-``dead_links``, the crawl's negative cache of links gone for good.
+``dead_links``, the crawl's negative cache of links gone for good; version 5 each
+article's ``aliases``; version 6 ``left_published``, the publication times an edit
+moved an article away from (the by-date files the publisher must rebuild).
 
 :func:`prepare` refuses a store written by a newer newsbot (a schema version this
 code does not know) before anything is written, and, opened read-only, a store that
@@ -321,6 +323,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "article aliases (the URL under the publisher's other domain)",
         sqlite=("ALTER TABLE articles ADD COLUMN aliases TEXT",),
         postgresql=("ALTER TABLE articles ADD COLUMN aliases JSONB",),
+    ),
+    Migration(
+        6,
+        "publication times an edit moved an article away from (by-date files to rebuild)",
+        sqlite=("ALTER TABLE articles ADD COLUMN left_published TEXT",),
+        postgresql=("ALTER TABLE articles ADD COLUMN left_published JSONB",),
     ),
 )
 

@@ -190,6 +190,9 @@ class Store:
     def iter_run_changes(self, run_id: str) -> Iterator[dict[str, Any]]:
         return self.articles.iter_run_changes(run_id)
 
+    def left_published(self, run_id: str) -> list[str]:
+        return self.articles.left_published(run_id)
+
     def get_article(self, url: str) -> dict[str, Any] | None:
         return self.articles.get(url)
 

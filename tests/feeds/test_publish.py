@@ -585,3 +585,28 @@ def test_every_directory_is_durable_before_the_marker_says_published(store, tmp_
     assert len([e for e in events if e[0] == "rename"]) > len(synced_before)
     # The marker's own directory is synced after it.
     assert ("sync", str(feeds)) in events[marker + 1 :]
+
+
+@pytest.mark.parametrize("edits", [1, 2], ids=["one-edit", "two-edits-before-a-publish"])
+def test_edit_that_moves_an_article_to_another_day_leaves_no_copy_behind(store, tmp_path, edits):
+    # The portal corrects an article's date: the crawl stores the edit, and the day the
+    # article left must be rebuilt without it (not only the day it moved to). With two
+    # moves before one publish (the first run's publish failed), both days it left are.
+    feeds = tmp_path / "feeds"
+    url = {n: make_article(n)["url"] for n in range(5)}
+    run(store, "run-1", [incoming(1), incoming(2)])
+    publish_run(store, "run-1", feeds)
+    assert partitions(feeds) == {"2024-10-04.jsonl": [url[1], url[2]]}
+    days = ["2024-10-06", "2024-10-08"][:edits]
+    for n, day in enumerate(days, start=2):
+        run(store, f"run-{n}", [incoming(1, published_at=f"{day}T09:00:00+07:00")])
+        store.finish_run(f"run-{n}", "finished", {}, {}, {}, [])
+    last = f"run-{1 + edits}"
+
+    report = publish_run(store, last, feeds)
+
+    assert report["complete"]
+    assert partitions(feeds) == {"2024-10-04.jsonl": [url[2]], f"{days[-1]}.jsonl": [url[1]]}
+    by_url = Counter(u for urls in partitions(feeds).values() for u in urls)
+    assert set(by_url.values()) == {1}  # every stored article in exactly one by-date file
+    assert "left_published" not in store.get_article(url[1])  # never part of a record
