@@ -51,6 +51,7 @@ METRIC_NAMES: dict[str, str] = {
     "newsbot_articles_stored": "Articles of the site in the store",
     "newsbot_runs_left_running": "Other runs of the site the store still shows as running",
     "newsbot_publish_to_ingest_lag_seconds": "Publication to first sight of the run's new articles",
+    "newsbot_run_published": "1 when the last run's feeds were all written, 0 when some were not",
 }
 
 #: Outcome label -> crawl stats counted under it.
@@ -150,6 +151,13 @@ def run_families(site: str, stats: Mapping[str, Any], queue: int | None = None) 
         started = _gauge("newsbot_run_start_timestamp_seconds", ("site",))
         started.add_metric([site], start)
         families.append(started)
+    if "newsbot/published_files" in stats or "newsbot/publish_error" in stats:
+        # Only once publishing ran (absent live, and with NEWSBOT_PUBLISH off): the
+        # records are stored either way, so the run still counts as a success; this
+        # says consumers' files lag until the next publish catches up.
+        published = _gauge("newsbot_run_published", ("site",))
+        published.add_metric([site], 0.0 if stats.get("newsbot/publish_error") else 1.0)
+        families.append(published)
     if queue is not None:
         waiting = _gauge("newsbot_run_queue_length", ("site",))
         waiting.add_metric([site], float(queue))

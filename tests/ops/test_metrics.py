@@ -66,6 +66,22 @@ def test_run_families_from_stats():
     (err,) = by_name["newsbot_run_errors"].samples
     assert err.labels == {"site": "s", "kind": "fetch", "reason": "http_404"} and err.value == 2
     assert by_name["newsbot_run_queue_length"].samples[0].value == 3
+    assert "newsbot_run_published" not in by_name  # live: nothing published yet
+
+
+@pytest.mark.parametrize(
+    ("stats", "value"),
+    [
+        ({"newsbot/published_files": 4}, 1.0),
+        ({"newsbot/published_files": 3, "newsbot/publish_error": "files not written: 1"}, 0.0),
+        ({"newsbot/publish_error": "OSError: No space left on device"}, 0.0),
+    ],
+    ids=["published", "some-files-not-written", "publish-failed"],
+)
+def test_run_published_says_whether_every_feed_file_was_written(stats, value):
+    by_name = {f.name: f for f in run_families("s", stats)}
+    (sample,) = by_name["newsbot_run_published"].samples
+    assert sample.labels == {"site": "s"} and sample.value == value
 
 
 class RedesignedReplica(Replica):
