@@ -183,11 +183,11 @@ def _bare_crawl(urls_file: Path, workdir: Path) -> dict[str, Any]:
 
 def run_bare_crawl(urls_file: str, out_file: str) -> None:
     """A Scrapy spider that only downloads the given URLs (the baseline)."""
-    import resource
-
     import scrapy
     from scrapy import signals
     from scrapy.crawler import CrawlerProcess
+
+    from newsbot.spiders.summary import peak_rss_mb
 
     urls = Path(urls_file).read_text().split()
 
@@ -226,7 +226,7 @@ def run_bare_crawl(urls_file: str, out_file: str) -> None:
                 "pages": stats.get("response_received_count", 0),
                 "crawl_s": stats.get("elapsed_time_seconds"),
                 "cpu_s": cpu.get("end", 0.0) - cpu.get("start", 0.0),
-                "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "peak_rss_mb": peak_rss_mb(),
             }
         )
     )

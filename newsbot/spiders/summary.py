@@ -32,6 +32,24 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def peak_rss_mb() -> float:
+    """This process's own peak resident memory in MB.
+
+    Linux's ``VmHWM`` (the high-water mark of this process's address space) where it
+    exists: ``getrusage``'s ``ru_maxrss`` carries over from the parent across
+    ``fork``/``exec``, so a crawl started by a large process (a test or the bench,
+    holding a big replica) would report the parent's size, not its own.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 class RunSummary:
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
@@ -49,7 +67,7 @@ class RunSummary:
     def _closed(self, spider: Spider, reason: str) -> None:
         stats = self.crawler.stats.get_stats()
         errors = stats.get("newsbot/errors") or []
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peak_mb = peak_rss_mb()
         summary = {
             "spider": spider.name,
             "finish_reason": reason,
