@@ -151,6 +151,8 @@ class KnownArticle(NamedTuple):
     last_seen_at: str
     #: The stored (identity) URL.
     url: str | None = None
+    #: When a run first stored it (the crawl tells its own run's articles by it).
+    first_seen_at: str | None = None
 
 
 def utc_now(timespec: str = "seconds") -> str:
@@ -354,7 +356,7 @@ class Articles:
         """
         p = self._db.param
         found: dict[str, KnownArticle] = {}
-        columns = f"url, source_id, {self.local_column}, last_seen_at"
+        columns = f"url, source_id, {self.local_column}, last_seen_at, first_seen_at"
         keys = (
             ("url", list(dict.fromkeys(u for u in urls if u))),
             (
@@ -365,11 +367,12 @@ class Articles:
         for column, values in keys:
             for chunk in _chunks(values):
                 marks = ", ".join([p] * len(chunk))
-                for url, sid, pub, seen in self._db.query(
+                for url, sid, pub, seen, first in self._db.query(
                     f"SELECT {columns} FROM articles WHERE site = {p} AND {column} IN ({marks})",
                     (site, *chunk),
                 ):
-                    found[url] = KnownArticle(sid, pub, self._db.time_value(seen), url)
+                    time_value = self._db.time_value
+                    found[url] = KnownArticle(sid, pub, time_value(seen), url, time_value(first))
         return list(found.values())
 
     def iter_known(
