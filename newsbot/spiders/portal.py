@@ -37,6 +37,9 @@ from newsbot.spiders.errors import describe_failure, quiet_network_tracebacks, r
 
 log = logging.getLogger(__name__)
 
+#: Links of a sitemap file the policy decides on at a time (a file may name 50,000).
+SITEMAP_CHUNK = 500
+
 
 def configured_sections(site: PortalSite) -> list[str]:
     """Slugs of the profile's configured sections (``sections`` maps slug -> name)."""
@@ -316,7 +319,19 @@ class PortalSpider(scrapy.Spider):
                 yield self._request(
                     child.url, self.parse_sitemap, priorities.SITEMAP_PRIORITY, sitemap_depth=depth
                 )
-        yield from self._articles(self.policy.entries(entries, "sitemap"))
+        yield from self._sitemap_articles(entries)
+
+    def _sitemap_articles(self, entries: list[Any]) -> Iterator[Request]:
+        """Requests for a sitemap file's links, decided a chunk at a time, each chunk let
+        go once decided. Scrapy takes a callback's requests only as fast as it can
+        schedule them, so a file of 50,000 links was held whole, with a request decided
+        for each, until its last request was out."""
+        entries.reverse()  # chunks are cut from the end: each cut frees its links
+        while entries:
+            chunk = entries[-SITEMAP_CHUNK:]
+            del entries[-SITEMAP_CHUNK:]
+            chunk.reverse()
+            yield from self._articles(self.policy.entries(chunk, "sitemap"))
 
     def parse_article(self, response: Response) -> Iterator[Any]:
         url = self._portal_url(response)

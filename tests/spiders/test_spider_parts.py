@@ -268,3 +268,29 @@ def test_dns_failures_are_not_retried(exception, retried):
     mw = BackoffRetryMiddleware.from_crawler(crawler)
     out = mw.process_exception(Request(ARTICLE), load_object(exception)("boom"))
     assert isinstance(out, Request) is retried
+
+
+def test_a_large_sitemap_is_decided_a_chunk_at_a_time():
+    """The policy decides on a sitemap's links as Scrapy takes the requests, a chunk at a
+    time, and lets each chunk go: what a 50,000-link file holds while its requests go
+    out stays bounded. Every link is still requested once, in the file's order."""
+    from scrapy.http import XmlResponse
+
+    from newsbot.spiders.portal import SITEMAP_CHUNK
+
+    spider = _crawler_with_spider().spider
+    n = 3 * SITEMAP_CHUNK + 7
+    urls = [f"https://baohaiduong.vn/bai-viet-so-{i}-{400000 + i}.html" for i in range(n)]
+    rows = "".join(f"<url><loc>{u}</loc></url>" for u in urls)
+    body = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{rows}</urlset>'
+    response = XmlResponse(
+        "https://baohaiduong.vn/sitemap.xml",
+        body=body.encode(),
+        request=Request("https://baohaiduong.vn/sitemap.xml", meta={"sitemap_depth": 0}),
+    )
+    requests = spider.parse_sitemap(response)
+    first = next(requests)
+    assert len(spider.policy._depth) <= SITEMAP_CHUNK
+    rest = list(requests)
+    assert [r.meta["portal_url"] for r in [first, *rest]] == urls
+    assert len(spider.policy._depth) == n
