@@ -388,13 +388,15 @@ class Articles:
         if seen_since:
             where.append(f"last_seen_at >= {p}")
             params.append(to_utc_iso(seen_since))
-        for url, sid, pub, seen in self._db.iterate(
-            f"SELECT url, source_id, {self.local_column}, last_seen_at FROM articles WHERE "
+        time_value = self._db.time_value
+        for url, sid, pub, seen, first in self._db.iterate(
+            f"SELECT url, source_id, {self.local_column}, last_seen_at, first_seen_at"
+            " FROM articles WHERE "
             + " AND ".join(where)
             + f" ORDER BY {self.utc_column} DESC, url DESC",
             params,
         ):
-            yield KnownArticle(sid, pub, self._db.time_value(seen), url)
+            yield KnownArticle(sid, pub, time_value(seen), url, time_value(first))
 
     def iter_dated_ids(
         self, site: str, *, before: str | None = None, after: str | None = None
