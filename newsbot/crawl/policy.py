@@ -204,7 +204,6 @@ class CrawlPolicy:
         # can extend the crawl: the order pages arrive in must not decide the reach).
         self._depth: dict[str, int] = {}
         self._related_of: dict[str, tuple[str, ...]] = {}
-        self._seen_ids: set[str] = set()
         self._sections: set[str] = set()
         self.scheduled = 0
         self.sitemap_files = 0
@@ -417,13 +416,12 @@ class CrawlPolicy:
                 return self._follow(url, depth)
             return []
         source_id = self.site.source_id(url)
-        if source_id and source_id in self._seen_ids:
+        if source_id and source_id in self._requested_by_id:
             return self._met_again(url, source_id)
         if not self._wants(url, stored, published_at, modified_at):
             return []
         self._depth[url] = depth
         if source_id:
-            self._seen_ids.add(source_id)
             self._requested_by_id[source_id] = url
         self.scheduled += 1
         return [Fetch(url, via, depth)]

@@ -600,6 +600,14 @@ class Articles:
         rows = self._db.query(self._select + f" WHERE url = {p}", (url,))
         return self._record(self._decode(rows[0])) if rows else None
 
+    def first_stored_by(self, url: str) -> str | None:
+        """The run that stored ``url`` first (the run of its version 1), if known."""
+        p = self._db.param
+        rows = self._db.query(
+            f"SELECT run_id FROM article_versions WHERE url = {p} AND version = 1", (url,)
+        )
+        return rows[0][0] if rows else None
+
     def versions(self, url: str) -> list[dict[str, Any]]:
         """Every text the article ``url`` has had, oldest first."""
         p = self._db.param
