@@ -202,9 +202,6 @@ class RunState:
         # the id cannot be reused while the entry lives.
         self._pages: dict[int, tuple[Any, FetchedPage]] = {}
         self._writes: dict[int, tuple[Any, dict[str, Any]]] = {}
-        # URLs this run stored as new: if a later record supersedes one, it moves from
-        # "new" to "duplicates" so the counts match what the store holds.
-        self._new_urls: set[str] = set()
         #: The fleet this run is part of, set by the fleet on :data:`run_starting`.
         self.fleet: Fleet | None = None
         crawler.signals.connect(self._item_dropped, signal=signals.item_dropped)
@@ -384,9 +381,7 @@ class RunState:
         outcome = result.outcome
         self.counts[COUNT_KEYS[outcome]] += 1
         self.stats.inc_value(f"newsbot/stored/{outcome}")
-        if outcome == "new":
-            self._new_urls.add(str(write.get("url")))
-        elif outcome == "error":
+        if outcome == "error":
             reason = result.reason or "store write failed"
             self.errors.append({"url": str(write.get("url")), "reason": reason})
         if result.marked_duplicate:
@@ -396,29 +391,13 @@ class RunState:
         # A stored original turned into a copy of the earlier publication just written.
         self.counts["duplicates"] += 1
         self.stats.inc_value("newsbot/stored/duplicate")
-        if url in self._new_urls:
-            # Stored as new earlier in this run: it is one article, now counted once.
-            self._new_urls.discard(url)
+        if self.store.first_stored_by(url) == self.run_id:
+            # Stored as new earlier in this run (by this worker or, in a fleet, another
+            # one: the workers' counts are summed): one article, now counted once. The
+            # store is asked (rare: a copy met before its original) instead of this run
+            # holding every URL it stored.
             self.counts["new"] -= 1
             self.stats.inc_value("newsbot/stored/new", -1)
-        elif self._new_in_fleet_run(url):
-            # Stored as new by another worker of this fleet run: the workers' counts are
-            # summed, so this one takes it off "new" and the article is counted once.
-            self.counts["new"] -= 1
-            self.stats.inc_value("newsbot/stored/new", -1)
-
-    def _new_in_fleet_run(self, url: str) -> bool:
-        if self.fleet is None:
-            return False
-        row = self.store.get_article(url)
-        run = next(
-            (r for r in self.store.recent_runs(limit=50) if r["run_id"] == self.run_id), None
-        )
-        if not row or not run or not row.get("first_seen_at") or row.get("version") != 1:
-            return False
-        first_seen = datetime.fromisoformat(str(row["first_seen_at"]).replace("Z", "+00:00"))
-        started = datetime.fromisoformat(str(run["started_at"]).replace("Z", "+00:00"))
-        return first_seen >= started.replace(microsecond=0)
 
     def _item_dropped(self, item: Any, response: Any = None, exception: Any = None) -> None:
         # Keep the page of a dropped article: after a parser fix, reparse recovers it.

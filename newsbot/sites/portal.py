@@ -15,9 +15,10 @@ of any publisher.
 from __future__ import annotations
 
 import functools
+import io
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
@@ -521,10 +522,7 @@ class PortalSite(ABC):
         each with its ``<lastmod>`` (as ``modified_at``) when the file states one.
         Unreadable links of both are in the first list's ``skipped``."""
         entries, children = Entries(), Entries()
-        root = self._xml(raw)
-        if root is None:
-            return entries, children
-        for node in root.iter("{*}url", "{*}sitemap"):
+        for node in self._xml_stream(raw, ("url", "sitemap")):
             target = self._resolve(self._child_text(node, "loc") or "", url, entries.skipped)
             if target is None:
                 continue
@@ -546,6 +544,39 @@ class PortalSite(ABC):
             return lxml.etree.fromstring(data.strip(), parser=_XML_PARSER)
         except lxml.etree.XMLSyntaxError:
             return None
+
+    @staticmethod
+    def _xml_stream(raw: bytes | str, names: tuple[str, ...]) -> Iterator[Any]:
+        """The elements of an XML document with one of the local ``names``, each once
+        complete, read as a stream: one is forgotten once the next is asked for, so a
+        sitemap of 50,000 URLs never sits in memory as a tree (that tree was +70 MB)."""
+        data = raw.encode("utf-8") if isinstance(raw, str) else raw
+        data = data.strip()
+        if not data:
+            return
+        events = lxml.etree.iterparse(
+            io.BytesIO(data),
+            events=("end",),
+            recover=True,
+            resolve_entities=False,
+            no_network=True,
+            huge_tree=False,
+        )
+        try:
+            for _, node in events:
+                tag = node.tag if isinstance(node.tag, str) else ""
+                if tag.rsplit("}", 1)[-1] not in names:
+                    continue
+                yield node
+                node.clear(keep_tail=True)
+                parent = node.getparent()
+                if parent is not None and parent.getparent() is None:
+                    # Elements of the root already handed out go, with what they held
+                    # (inside another element they stay: it is handed out after them).
+                    while node.getprevious() is not None:
+                        del parent[0]
+        except lxml.etree.XMLSyntaxError:
+            return
 
     @staticmethod
     def _child_text(node: Any, name: str) -> str | None:

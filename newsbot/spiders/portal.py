@@ -10,6 +10,7 @@ profile, named after it (``scrapy crawl baohaiduong``).
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
@@ -33,6 +34,7 @@ from newsbot.sites.base import UrlKind
 from newsbot.sites.portal import PortalSite
 from newsbot.sites.sections import near_sections, sections_of
 from newsbot.spiders.addressing import Addressing, parse_origins
+from newsbot.spiders.backlog import LOW_WATER, FetchBacklog
 from newsbot.spiders.errors import describe_failure, quiet_network_tracebacks, record_error
 
 log = logging.getLogger(__name__)
@@ -63,6 +65,8 @@ class PortalSpider(scrapy.Spider):
         #: Sitemap requests held back until the crawl is otherwise idle (see
         #: ``CrawlPolicy.sitemaps_last``).
         self._held: list[Request] = []
+        #: Articles decided on faster than they can be fetched, waiting for room.
+        self.backlog = FetchBacklog()
 
     @classmethod
     def check_arguments(cls, **kwargs: Any) -> None:
@@ -97,6 +101,9 @@ class PortalSpider(scrapy.Spider):
             PolicySettings.from_settings(settings, spider.arguments),
             count=lambda key: crawler.stats.inc_value(f"newsbot/{key}"),
         )
+        # With JOBDIR the queue is on disk and kept by a paused run: every request goes
+        # there at once, as before (a backlog would not outlive the pause).
+        spider.backlog = FetchBacklog(low=sys.maxsize if settings.get("JOBDIR") else LOW_WATER)
         crawler.signals.connect(spider._on_closed, signal=signals.spider_closed)
         crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
         return spider
@@ -172,7 +179,13 @@ class PortalSpider(scrapy.Spider):
         return self._request(portal_url, callback, priority, start_point=True, **meta)
 
     def _articles(self, fetches: Iterable[Fetch]) -> Iterator[Request]:
-        for fetch in fetches:
+        """Requests for the articles the policy decided on, as many as the scheduler has
+        room for; the rest wait in the backlog (see :mod:`newsbot.spiders.backlog`)."""
+        self.backlog.add(fetches)
+        yield from self._top_up()
+
+    def _top_up(self, *, idle: bool = False) -> Iterator[Request]:
+        for fetch in self.backlog.due(idle=idle):
             # ``hop``: related links away from a listing, for whichever worker parses
             # the page (a fleet's frontier keeps the shallowest hop it was asked at).
             request = self._request(
@@ -182,7 +195,9 @@ class PortalSpider(scrapy.Spider):
                 via=fetch.via,
                 **{HOP: fetch.depth},
             )
-            yield request.replace(dont_filter=True) if fetch.again else request
+            if fetch.again:
+                request = request.replace(dont_filter=True)
+            yield self.backlog.handed(request)
 
     def _section(self, listing_url: str, *, start: bool = False) -> Iterator[Request]:
         slug = self.site.listing_section(listing_url)
@@ -455,10 +470,13 @@ class PortalSpider(scrapy.Spider):
         self._fatal(message, NOTHING_FETCHED if close else None)
 
     def _on_idle(self, spider: scrapy.Spider) -> None:
-        if spider is not self or not self._held:
+        if spider is not self:
             return
+        requests = list(self._top_up(idle=True))
         held, self._held = self._held, []
-        for request in held:
+        if not (held or requests):
+            return
+        for request in held + requests:
             self.crawler.engine.crawl(request)
         raise DontCloseSpider
 

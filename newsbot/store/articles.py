@@ -158,6 +158,8 @@ class KnownArticle(NamedTuple):
     last_seen_at: str
     #: The stored (identity) URL.
     url: str | None = None
+    #: When a run first stored it (the crawl tells its own run's articles by it).
+    first_seen_at: str | None = None
 
 
 def utc_now(timespec: str = "seconds") -> str:
@@ -361,7 +363,7 @@ class Articles:
         """
         p = self._db.param
         found: dict[str, KnownArticle] = {}
-        columns = f"url, source_id, {self.local_column}, last_seen_at"
+        columns = f"url, source_id, {self.local_column}, last_seen_at, first_seen_at"
         keys = (
             ("url", list(dict.fromkeys(u for u in urls if u))),
             (
@@ -372,11 +374,12 @@ class Articles:
         for column, values in keys:
             for chunk in _chunks(values):
                 marks = ", ".join([p] * len(chunk))
-                for url, sid, pub, seen in self._db.query(
+                for url, sid, pub, seen, first in self._db.query(
                     f"SELECT {columns} FROM articles WHERE site = {p} AND {column} IN ({marks})",
                     (site, *chunk),
                 ):
-                    found[url] = KnownArticle(sid, pub, self._db.time_value(seen), url)
+                    time_value = self._db.time_value
+                    found[url] = KnownArticle(sid, pub, time_value(seen), url, time_value(first))
         return list(found.values())
 
     def iter_known(
@@ -392,13 +395,15 @@ class Articles:
         if seen_since:
             where.append(f"last_seen_at >= {p}")
             params.append(to_utc_iso(seen_since))
-        for url, sid, pub, seen in self._db.iterate(
-            f"SELECT url, source_id, {self.local_column}, last_seen_at FROM articles WHERE "
+        time_value = self._db.time_value
+        for url, sid, pub, seen, first in self._db.iterate(
+            f"SELECT url, source_id, {self.local_column}, last_seen_at, first_seen_at"
+            " FROM articles WHERE "
             + " AND ".join(where)
             + f" ORDER BY {self.utc_column} DESC, url DESC",
             params,
         ):
-            yield KnownArticle(sid, pub, self._db.time_value(seen), url)
+            yield KnownArticle(sid, pub, time_value(seen), url, time_value(first))
 
     def iter_dated_ids(
         self, site: str, *, before: str | None = None, after: str | None = None
@@ -614,6 +619,14 @@ class Articles:
         p = self._db.param
         rows = self._db.query(self._select + f" WHERE url = {p}", (url,))
         return self._record(self._decode(rows[0])) if rows else None
+
+    def first_stored_by(self, url: str) -> str | None:
+        """The run that stored ``url`` first (the run of its version 1), if known."""
+        p = self._db.param
+        rows = self._db.query(
+            f"SELECT run_id FROM article_versions WHERE url = {p} AND version = 1", (url,)
+        )
+        return rows[0][0] if rows else None
 
     def versions(self, url: str) -> list[dict[str, Any]]:
         """Every text the article ``url`` has had, oldest first."""

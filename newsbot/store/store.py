@@ -199,6 +199,10 @@ class Store:
     def versions(self, url: str) -> list[dict[str, Any]]:
         return self.articles.versions(url)
 
+    def first_stored_by(self, url: str) -> str | None:
+        """The run id that stored ``url`` first, if known (an indexed lookup)."""
+        return self.articles.first_stored_by(url)
+
     def iter_raw_pages(self) -> Iterator[RawPage]:
         return self.articles.iter_raw_pages()
 

@@ -256,7 +256,7 @@ def test_finding_9_an_article_dated_2999_is_not_refetched():
             None,
             {},
             [ListingEntry(url(1), published_at="2024-10-01T00:00:00+07:00")],
-            P.NEXT_PAGE_SINCE_PRIORITY,
+            P.NEXT_PAGE_PRIORITY,
             None,
             id="since-pages-after-articles",
         ),
@@ -451,14 +451,30 @@ def test_a_section_is_requested_once():
 
 
 def test_finding_4_priorities_put_discovery_before_articles_before_sitemaps():
+    # A listing's next page comes after the articles found so far (the scheduler holds
+    # a page of them per listing, not every article of every listing), before sitemaps.
     assert (
         P.HOME_PRIORITY
         > P.FEED_PRIORITY
         > P.LISTING_PRIORITY
-        > P.NEXT_PAGE_PRIORITY
         > P.ARTICLE_PRIORITY
+        > P.NEXT_PAGE_PRIORITY
         > P.SITEMAP_PRIORITY
     )
+
+
+def test_articles_this_run_stored_do_not_stop_paging():
+    """A page whose articles this run stored already (its feed named them first, or the
+    page's articles were fetched before its next page) says nothing of older pages."""
+    earlier = known(1, OLD)._replace(first_seen_at=(NOW - timedelta(days=2)).isoformat())
+    this_run = known(2, OLD)._replace(first_seen_at=(NOW + timedelta(seconds=5)).isoformat())
+    entries = [ListingEntry(url(1)), ListingEntry(url(2))]
+    p = policy(stored={url(1): earlier, url(2): this_run})
+    assert p.next_page(entries) == P.NEXT_PAGE_PRIORITY
+    assert p.counts["paging_stopped/all_stored"] == 0
+    p = policy(stored={url(1): earlier, url(2): earlier})
+    assert p.next_page(entries) is None
+    assert p.counts["paging_stopped/all_stored"] == 1
 
 
 def test_settings_come_from_scrapy_style_settings_with_argument_overrides():

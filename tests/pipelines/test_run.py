@@ -271,3 +271,22 @@ def test_a_fleet_registers_itself_and_its_run_stands_for_the_store_lock(store_ta
     with open_store(store_target) as store:
         last = store.last_run()
         assert (last["run_id"], last["status"]) == ("fleet-run-1", "finished")
+
+
+def test_the_run_state_holds_nothing_per_stored_article(store_target):
+    """Once records are written the run state keeps no trace of each (memory follows the
+    batch, not the run): what it must know about them later is asked of the store."""
+    crawler = make_crawler(store_target, NEWSBOT_STORE_BATCH=5)
+    state = RunState.of(crawler)
+    sizes: dict[str, int] = {}
+
+    def at_the_end(run_id, store, reason) -> None:
+        sizes.update(
+            {k: len(v) for k, v in vars(state).items() if isinstance(v, set | dict | list)}
+        )
+
+    crawler.signals.connect(at_the_end, signal=run_stored)
+    n = 60
+    run_items(crawler, [article(i, body=f"Bài {i} riêng biệt {i * 7}") for i in range(n)])
+    assert state.counts["new"] + state.counts["duplicates"] == n
+    assert sizes and max(sizes.values()) < 10, sizes

@@ -366,3 +366,15 @@ def test_parse_sitemap_index():
         ("https://baohaiduong.vn/sitemap-2024-05.xml", "2024-05-31T23:00:00+07:00"),
         ("https://baohaiduong.vn/sitemap-2024-04.xml", None),
     ]
+
+
+def test_a_sitemap_is_read_as_a_stream():
+    """Each <url> is let go once read: a 50,000-link file never sits whole as a tree
+    (the parser reads ahead a buffer's worth, so a few hundred are held at most)."""
+    from newsbot.sites.portal import PortalSite
+
+    n = 5000
+    rows = "".join(f"<url><loc>https://baohaiduong.vn/a-{i}.html</loc></url>" for i in range(n))
+    data = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{rows}</urlset>'
+    held = [len(node.getparent()) for node in PortalSite._xml_stream(data, ("url",))]
+    assert len(held) == n and max(held) < n // 4

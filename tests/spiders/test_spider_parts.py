@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 
@@ -268,3 +269,38 @@ def test_dns_failures_are_not_retried(exception, retried):
     mw = BackoffRetryMiddleware.from_crawler(crawler)
     out = mw.process_exception(Request(ARTICLE), load_object(exception)("boom"))
     assert isinstance(out, Request) is retried
+
+
+def test_articles_wait_in_the_backlog_until_the_scheduler_has_room():
+    """A sitemap of 50,000 links is decided on at once, as before, but its requests are
+    handed to the scheduler as it drains: its memory queue never holds them all (4 KB a
+    request). Every article is still requested once, in the order decided."""
+    from scrapy.http import XmlResponse
+
+    from newsbot.spiders.backlog import LOW_WATER
+
+    spider = _crawler_with_spider().spider
+    n = 3 * LOW_WATER + 7
+    urls = [f"https://baohaiduong.vn/bai-viet-so-{i}-{400000 + i}.html" for i in range(n)]
+    rows = "".join(f"<url><loc>{u}</loc></url>" for u in urls)
+    body = f'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{rows}</urlset>'
+    response = XmlResponse(
+        "https://baohaiduong.vn/sitemap.xml",
+        body=body.encode(),
+        request=Request("https://baohaiduong.vn/sitemap.xml", meta={"sitemap_depth": 0}),
+    )
+    requested = list(spider.parse_sitemap(response))  # nothing in flight: fill up
+    assert len(requested) == LOW_WATER and len(spider.backlog) == n - LOW_WATER
+    assert len(spider.policy._depth) == n  # every link decided on, as before
+    assert list(spider._top_up()) == []  # its requests are alive (queued, downloading)
+    more = list(spider._top_up(idle=True))  # nothing else left to crawl: at least one
+    assert len(more) == 1
+    done = [r.meta["portal_url"] for r in requested + more]
+    requested = more = []  # Scrapy is done with them
+    gc.collect()
+    while spider.backlog:
+        got = [r.meta["portal_url"] for r in spider._top_up()]  # each done with at once
+        assert 0 < len(got) <= LOW_WATER
+        done += got
+        gc.collect()
+    assert done == urls
