@@ -11,16 +11,17 @@ Two rules keep a hostile page from hurting the crawl:
 - **No Python recursion proportional to the page's depth.** :class:`BodyWalker` walks
   with an explicit stack, so a body nested a thousand (or a hundred thousand) levels
   deep is read like any other instead of raising ``RecursionError``.
-- **No compiled XPath shared between calls or threads.** Every selector is evaluated
-  with ``node.xpath(expr)``, which builds its own evaluator. A cached
-  ``lxml.etree.XPath`` object holds a lock while it runs; an exception raised at the
-  wrong moment inside it (a ``RecursionError`` does) left that lock held and the next
-  page to use the selector blocked forever. Per-call evaluation costs the same as a
-  compiled object here (libxml2 compiles these short expressions in microseconds).
-  What is cached is text only: each selector's ``//step[...]`` rewritten as
-  ``/descendant::step[...]`` where that selects the same nodes
-  (:func:`newsbot.extract.xpath.descendant_form`), which libxml2 walks several times
-  faster.
+- **No compiled XPath shared between calls or threads.** A selector is read by a walk
+  of the tree (:func:`newsbot.extract.xpath.walk_select`, for the subset layouts are
+  mostly written in) or evaluated with ``node.xpath(expr)``, which builds its own
+  evaluator. A cached ``lxml.etree.XPath`` object holds a lock while it runs; an
+  exception raised at the wrong moment inside it (a ``RecursionError`` does) left that
+  lock held and the next page to use the selector blocked forever. Per-call evaluation
+  costs the same as a compiled object here (libxml2 compiles these short expressions in
+  microseconds). What is cached is text only: the walk's plan (tuples of strings), and
+  each XPath selector's ``//step[...]`` rewritten as ``/descendant::step[...]`` where
+  that selects the same nodes (:func:`newsbot.extract.xpath.descendant_form`), which
+  libxml2 walks several times faster.
 
 The walker finds a block's pictures, media and links with lxml's own tag iterators
 (``iterdescendants``), not XPath: the same elements in the same order, without an
@@ -31,13 +32,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
 from typing import Any, ClassVar
 
 from lxml.html import HtmlElement
 
 from newsbot.extract.text import element_text, normalize_text
-from newsbot.extract.xpath import descendant_form
+from newsbot.extract.xpath import descendant_form, has_class, has_word, walk_plan, walk_select
 from newsbot.sites.base import Layout, Listing, ListingEntry
 
 __all__ = [
@@ -54,18 +54,7 @@ __all__ = [
 ]
 
 
-def has_class(name: str) -> str:
-    """XPath predicate: the element's ``class`` attribute holds the word ``name``."""
-    # The plain contains() first: a cheap test that rules out almost every element
-    # before the exact word test builds its string.
-    return (
-        f"contains(@class, '{name}') and "
-        f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
-    )
-
-
-#: What XPath's normalize-space() counts as white space: a class attribute's word separators
-#: for has_class (Python's str.split() would split on NBSP and friends too).
+#: What XPath's normalize-space() counts as white space (see ``has_word``).
 _XML_SPACE = re.compile(r"[ \t\r\n]+")
 
 
@@ -74,47 +63,18 @@ def class_words(el: HtmlElement) -> set[str]:
     return set(_XML_SPACE.split(el.get("class") or "")) - {""}
 
 
-def has_word(classes: str | None, word: str) -> bool:
-    """Is ``word`` one of the words of a ``class`` attribute value (as :func:`has_class`
-    tests it)? The substring test first: it rules out almost every element for free."""
-    return classes is not None and word in classes and word in _XML_SPACE.split(classes)
-
-
-#: One ``//tag[has_class('word')]`` step, exactly as :func:`has_class` writes it.
-_CLASS_STEP = re.compile(
-    r"//([a-z][a-z0-9]*)\[contains\(@class, '([^'\s]+)'\) and contains\(concat\(' ', "
-    r"normalize-space\(@class\), ' '\), ' \2 '\)\]"
-)
-
-
-@lru_cache(maxsize=1024)
-def _class_steps(expr: str) -> tuple[tuple[str, str], ...] | None:
-    """``(tag, word)`` of each branch when ``expr`` is a union of ``//tag[has_class(word)]``
-    steps and nothing else; None for any other expression."""
-    steps = []
-    for branch in expr.split(" | "):
-        m = _CLASS_STEP.fullmatch(branch.strip())
-        if m is None:
-            return None
-        steps.append((m[1], m[2]))
-    return tuple(steps)
-
-
 def select(node: HtmlElement, expr: str) -> list[Any]:
     """Evaluate ``expr`` on ``node`` with an evaluator of its own (see the module doc).
 
-    The commonest selector, ``//tag[has_class(word)]`` (or a union of such), is read
-    with lxml's tag iterator and a test of the class words instead: the same elements
-    in the same (page) order, without an XPath class test per candidate element."""
-    steps = _class_steps(expr)
-    if steps is None:
+    The selectors of the subset :func:`newsbot.extract.xpath.walk_plan` knows (chains
+    of ``//tag[has_class(word)]`` steps and their unions, which is what layouts are
+    mostly written in) are read with lxml's tag iterators and a test of the class words
+    instead: the same elements in the same (page) order, without an XPath class test
+    per candidate element."""
+    plan = walk_plan(expr)
+    if plan is None:
         return node.xpath(descendant_form(expr))
-    tags = {tag for tag, _ in steps}
-    return [
-        el
-        for el in node.getroottree().iter(*tags)
-        if any(el.tag == tag and has_word(el.get("class"), word) for tag, word in steps)
-    ]
+    return walk_select(node, plan)
 
 
 def first(node: HtmlElement, expr: str) -> HtmlElement | None:
