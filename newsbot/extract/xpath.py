@@ -322,20 +322,25 @@ def _matches(el: Any, step: _Step) -> bool:
 
 
 def _filter(elements: Iterator[Any], step: _Step) -> list[Any]:
-    """The ``elements`` ``step``'s predicates hold for. The commonest step, one class
-    word and nothing else, is tested inline: an element costs one attribute read."""
-    if not (step.words or step.attrs or step.not_under or step.under):
-        return list(elements)
-    if len(step.words) == 1 and not (step.attrs or step.not_under or step.under):
-        word = step.words[0]
-        split = _XML_SPACE.split
-        out = []
-        for el in elements:
-            classes = el.get("class")
-            if classes is not None and word in classes and word in split(classes):
-                out.append(el)
-        return out
-    return [el for el in elements if _matches(el, step)]
+    """The ``elements`` ``step``'s predicates hold for. Its first class word is tested
+    inline (one attribute read per element), the rest only on elements that have it."""
+    words = step.words
+    rest = step.attrs or step.not_under or step.under or len(words) > 1
+    if not words:
+        return [el for el in elements if _matches(el, step)] if rest else list(elements)
+    word = words[0]
+    split = _XML_SPACE.split
+    out = []
+    for el in elements:
+        classes = el.get("class")
+        if (
+            classes is not None
+            and word in classes
+            and word in split(classes)
+            and (not rest or _matches(el, step))
+        ):
+            out.append(el)
+    return out
 
 
 def _candidates(node: Any, relative: bool, tags: tuple[str, ...]) -> Iterator[Any]:

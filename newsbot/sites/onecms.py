@@ -28,6 +28,7 @@ from datetime import date, timedelta
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from newsbot.extract.dates import parse_datetime
@@ -213,6 +214,12 @@ BOX_CLASS = "c-box"
 BOX_TITLE_CLASS = "c-box__title__name"
 #: XPath's white space (normalize-space), for the box titles and link texts.
 _XML_SPACE = " \t\r\n"
+_XML_SPACE_RE = re.compile(r"[ \t\r\n]+")
+
+
+def _normalize_space(text: str) -> str:
+    """XPath's ``normalize-space()`` of a string value: XML white space collapsed."""
+    return _XML_SPACE_RE.sub(" ", text).strip(_XML_SPACE)
 
 
 class OneCMSLayout(Layout):
@@ -296,7 +303,7 @@ class OneCMSLayout(Layout):
         related = links(self._box_links(doc))
         body = first(doc, self.BODY)
         if body is not None:
-            for el in [e for e in body.iterdescendants() if self._not_body(e)]:
+            for el in self._not_body(body):
                 parent = el.getparent()
                 if parent is not None:
                     parent.remove(el)
@@ -317,13 +324,20 @@ class OneCMSLayout(Layout):
         found: list[HtmlElement] = []
         seen: set[HtmlElement] = set()
         for div in doc.getroottree().iter("div"):
-            if not has_word(div.get("class"), BOX_CLASS) or not any(
-                isinstance(el.tag, str)
-                and has_word(el.get("class"), BOX_TITLE_CLASS)
-                and el.xpath("normalize-space(.)") in titles
-                for el in div.iterdescendants()
-            ):
+            classes = div.get("class")
+            if classes is None or BOX_CLASS not in classes or not has_word(classes, BOX_CLASS):
                 continue
+            for el in div.iterdescendants(etree.Element):
+                classes = el.get("class")
+                if (
+                    classes is not None
+                    and BOX_TITLE_CLASS in classes
+                    and has_word(classes, BOX_TITLE_CLASS)
+                    and _normalize_space("".join(el.itertext())) in titles
+                ):
+                    break
+            else:
+                continue  # no related-stories title: an ad or a box of other stories
             for a in div.iterdescendants("a"):
                 if a in seen:
                     continue  # a box inside a box: its links are the outer box's
@@ -332,11 +346,23 @@ class OneCMSLayout(Layout):
                     found.append(a)
         return found
 
-    def _not_body(self, el: HtmlElement) -> bool:
-        classes = el.get("class") if isinstance(el.tag, str) else None
-        if not classes:
-            return False
-        return any(tag in ("*", el.tag) and has_word(classes, c) for tag, c in self.NOT_BODY)
+    def _not_body(self, body: HtmlElement) -> list[HtmlElement]:
+        """The elements of :attr:`NOT_BODY` inside ``body``, in page order: one read of
+        each element's class, the words compared only where one of them is in it."""
+        found = []
+        split = _XML_SPACE_RE.split
+        for el in body.iterdescendants(etree.Element):
+            classes = el.get("class")
+            if classes is None:
+                continue
+            words = None
+            for tag, word in self.NOT_BODY:
+                if word in classes and (tag == "*" or tag == el.tag):
+                    words = words or split(classes)
+                    if word in words:
+                        found.append(el)
+                        break
+        return found
 
     #: The head's ``<meta property=...>`` stating the publication time to the second.
     PUBLISHED_META = "article:published_time"
