@@ -104,12 +104,19 @@ def normalize_text(text: str | None) -> str:
     """
     if not text:
         return ""
-    # str.split() without arguments splits on every Unicode whitespace, NBSP included.
-    collapsed = " ".join(text.split())
-    if not collapsed.isprintable():
-        # Invisible characters (all of them Cc, Cf or Cs, none whitespace) must go
-        # before the whitespace is collapsed: "a \u200b b" is "a b".
-        return _normalize_slow(text)
+    if text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " ":
+        # Already collapsed (most text is, and all text normalised once): every white
+        # space character but the ASCII space is unprintable (Cc, Zs, Zl, Zp), so the
+        # only white space here is single spaces between words. split() and join()
+        # would rebuild the same string one word at a time.
+        collapsed = text
+    else:
+        # str.split() without arguments splits on every Unicode whitespace, NBSP included.
+        collapsed = " ".join(text.split())
+        if not collapsed.isprintable():
+            # Invisible characters (all of them Cc, Cf or Cs, none whitespace) must go
+            # before the whitespace is collapsed: "a \u200b b" is "a b".
+            return _normalize_slow(text)
     # Nothing invisible (isprintable() is one C loop, the invisibles regex a much slower
     # one; most text on the hot path has none): collapsing first is then the same, as NFC
     # maps whitespace to whitespace and composes nothing across it.

@@ -174,3 +174,30 @@ def test_fast_path_equals_invisibles_first_rule():
     for _ in range(20000):
         text = "".join(rng.choice(pool) for _ in range(rng.randrange(12)))
         assert normalize_text(text) == reference(text), repr(text)
+
+
+def test_already_collapsed_text_takes_the_short_way_to_the_same_result():
+    """Text whose only white space is single inner spaces skips split() and join();
+    every other white space character is unprintable, so the test that picks the short
+    way cannot let one through. Random text of spaces, other white space, invisibles,
+    decomposed letters and words normalises as split-and-join normalises it."""
+    import random
+    import sys
+    import unicodedata
+
+    from newsbot.extract.text import _normalize_slow
+
+    def reference(text: str) -> str:
+        collapsed = " ".join(text.split())
+        if not collapsed.isprintable():
+            return _normalize_slow(text)
+        return unicodedata.normalize("NFC", collapsed)
+
+    assert not [c for c in range(sys.maxunicode + 1) if chr(c).isspace() and chr(c).isprintable()
+                and c != 0x20]  # fmt: skip
+    alphabet = [" ", "  ", "\t", "\n", "\xa0", "\u200b", "\u2028", "\x1c", "\u3000", "\u00ad",
+                "a", "Hải", "e\u0323\u0302", "x y"]  # fmt: skip
+    rng = random.Random(3)
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 8)))
+        assert normalize_text(text) == reference(text), repr(text)
