@@ -34,6 +34,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from newsbot.extract.text import element_text, normalize_text
@@ -129,8 +130,8 @@ def is_byline(p: HtmlElement, text: str) -> bool:
 
 
 def _elements(node: HtmlElement) -> Iterator[HtmlElement]:
-    """Child elements (comments and processing instructions left out)."""
-    return (c for c in node.iterchildren() if isinstance(c.tag, str))
+    """Child elements (comments and processing instructions left out, in C)."""
+    return node.iterchildren(etree.Element)
 
 
 class BodyWalker:
@@ -193,32 +194,32 @@ class BodyWalker:
             if el is None:
                 stack.pop()
                 continue
-            if self._opens(el):
+            # Tag and class read once per element (each read builds a new string).
+            tag = el.tag.lower()
+            cls = (el.get("class") or "").lower()
+            if self._skipped(tag, cls):
+                continue
+            if self._opens(el, tag, cls):
                 stack.append(_elements(el))
             else:
-                self._visit(el)
+                self._visit(el, tag, cls)
         self._take_byline()
 
-    def _skipped(self, el: HtmlElement) -> bool:
-        cls = (el.get("class") or "").lower()
-        return el.tag.lower() in self.SKIP or any(s in cls for s in self.SKIP_CLASSES)
+    def _skipped(self, tag: str, cls: str) -> bool:
+        """Neither opened nor read: scripts, forms, ads, share and related boxes."""
+        return tag in self.SKIP or any(s in cls for s in self.SKIP_CLASSES)
 
-    def _opens(self, el: HtmlElement) -> bool:
+    def _opens(self, el: HtmlElement, tag: str, cls: str) -> bool:
         """A container whose children are read one by one (it holds blocks or pictures)."""
-        tag = el.tag.lower()
-        if tag not in self.CONTAINERS or self._skipped(el):
+        if tag not in self.CONTAINERS:
             return False
-        if tag == "table" and "image" in (el.get("class") or "").lower().split():
+        if tag == "table" and "image" in cls.split():
             return False  # a captioned picture, read as a figure
         # iter() stops at the first match; C-level, so depth costs no Python frames.
         return next(el.iter(*self.OPENS_CONTAINER), None) is not None
 
-    def _visit(self, el: HtmlElement) -> None:
-        """One element that is not opened: skipped, a picture, media, a block or text."""
-        tag = el.tag.lower()
-        cls = (el.get("class") or "").lower()
-        if self._skipped(el):
-            return
+    def _visit(self, el: HtmlElement, tag: str, cls: str) -> None:
+        """One element that is not opened: a picture, media, a block or text."""
         if tag in ("audio", "video"):
             self._media(el, tag)
         elif tag == "figure" or (tag == "table" and "image" in cls.split()):
@@ -231,10 +232,13 @@ class BodyWalker:
             self._add_paragraph(element_text(el), None)
 
     def _block(self, el: HtmlElement) -> None:
-        for img in el.iterdescendants("img"):
-            self._image(img, None)
-        for m in el.iterdescendants("audio", "video"):
-            self._media(m, m.tag.lower())
+        if len(el):  # (most paragraphs are text only: no walk for pictures)
+            # One walk for both: images and media go to lists of their own, each in order.
+            for node in el.iterdescendants("img", "audio", "video"):
+                if node.tag == "img":
+                    self._image(node, None)
+                else:
+                    self._media(node, node.tag.lower())
         text = element_text(el)
         if is_related_line(text):
             self.related.extend(
