@@ -40,6 +40,8 @@ TOO_DEEP_REASON = (
 )
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+#: The C0 controls of ``_CONTROL_CHARS``, as bytes.
+_CONTROL_BYTES = bytes(range(0x00, 0x09)) + b"\x0b" + bytes(range(0x0E, 0x20))
 # huge_tree: libxml2 otherwise stops at a 10 MB text node or comment and drops the rest
 # of the page; input is already capped at MAX_PAGE_BYTES, so the limit buys nothing.
 _PARSER = lxml.etree.HTMLParser(
@@ -110,13 +112,13 @@ class PageError(ValueError):
 
 def _control_count(sample: str) -> int:
     """How many characters of ``sample`` only broken bytes give (``_CONTROL_CHARS``)."""
-    # Every one of them but U+FFFD is a control character, which isprintable() refuses
-    # (one C loop, against the regex's slower one): text that is printable once the
-    # usual white space is gone holds none of them.
-    plain = sample.replace("\n", "").replace("\t", "").replace("\r", "").replace("\xa0", "")
-    if plain.replace("\x0c", "").isprintable():
-        return sample.count("\ufffd")
-    return len(_CONTROL_CHARS.findall(sample))
+    # The C0 controls among them are exactly the bytes of the same value in the text's
+    # UTF-8 (no other character encodes to a byte below 0x80): bytes.translate deletes
+    # them in one C loop, where str.replace copied the sample for each of the white
+    # space characters the old test removed first, and the regex is slower still.
+    encoded = sample.encode("utf-8", "surrogatepass")
+    controls = len(encoded) - len(encoded.translate(None, _CONTROL_BYTES))
+    return controls + (sample.count("\ufffd") if "\ufffd" in sample else 0)
 
 
 def decode_page(
@@ -152,7 +154,8 @@ def _decode(
             raise PageError(f"page too large ({len(raw)} bytes, limit {MAX_PAGE_BYTES})")
         encoding, text = html_to_unicode(content_type, raw)
         if encoding.lower() in _UTF8_NAMES:
-            lost = text.count("\ufffd")
+            # (``in`` finds no U+FFFD in a fraction of the time count() takes to count none)
+            lost = text.count("\ufffd") if "\ufffd" in text else 0
             if lost == 0 and not raw.startswith(codecs.BOM_UTF8):
                 # Nothing replaced, nothing stripped: the text is these bytes, and
                 # holds no NUL (the bytes have none left).

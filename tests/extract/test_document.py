@@ -211,3 +211,17 @@ def test_the_parser_reads_the_fetched_bytes_only_where_they_are_the_texts_utf8(
     assert (utf8 is not None) == reused
     if utf8 is not None:
         assert utf8 == text.encode("utf-8", "replace")
+
+
+def test_control_count_counts_what_the_control_pattern_matches():
+    """The byte-level count equals the pattern's on text of controls, white space,
+    U+FFFD, letters, an astral character and a lone surrogate."""
+    import random
+
+    from newsbot.extract.document import _CONTROL_CHARS, _control_count
+
+    pool = [chr(c) for c in range(0x30)] + ["\ufffd", "\xa0", "ả", "\ud800", "\U0001f600", "\x7f"]
+    rng = random.Random(5)
+    for _ in range(20_000):
+        sample = "".join(rng.choice(pool) for _ in range(rng.randrange(0, 12)))
+        assert _control_count(sample) == len(_CONTROL_CHARS.findall(sample)), repr(sample)
