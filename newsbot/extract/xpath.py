@@ -31,7 +31,16 @@ from typing import Any, NamedTuple
 
 from lxml import etree
 
-__all__ = ["WalkPlan", "descendant_form", "has_class", "has_word", "walk_plan", "walk_select"]
+__all__ = [
+    "ClassCache",
+    "WalkPlan",
+    "class_of",
+    "descendant_form",
+    "has_class",
+    "has_word",
+    "walk_plan",
+    "walk_select",
+]
 
 _TOKEN = re.compile(
     r"""
@@ -187,6 +196,25 @@ def has_class(name: str) -> str:
 _XML_SPACE = re.compile(r"[ \t\r\n]+")
 
 
+#: The ``class`` of each element read so far on one page: reading an attribute costs lxml
+#: about 1,600 instructions, a lookup here a tenth of that, and a layout's selectors,
+#: not-body pass and body walker read the same elements' classes several times. Made
+#: per page by whoever reads it (never shared between pages or threads); an element is
+#: its key, which also keeps lxml handing out the same Python object for it.
+ClassCache = dict[Any, "str | None"]
+_UNREAD = object()
+
+
+def class_of(el: Any, cache: ClassCache | None) -> str | None:
+    """``el.get("class")``, read once per element into ``cache`` (when given)."""
+    if cache is None:
+        return el.get("class")
+    classes = cache.get(el, _UNREAD)
+    if classes is _UNREAD:
+        classes = cache[el] = el.get("class")
+    return classes  # type: ignore[return-value]
+
+
 def has_word(classes: str | None, word: str) -> bool:
     """Is ``word`` one of the words of a ``class`` attribute value (as :func:`has_class`
     tests it)? The substring test first: it rules out almost every element for free."""
@@ -321,9 +349,10 @@ def _matches(el: Any, step: _Step) -> bool:
     return True
 
 
-def _filter(elements: Iterator[Any], step: _Step) -> list[Any]:
+def _filter(elements: Iterator[Any], step: _Step, cache: ClassCache | None) -> list[Any]:
     """The ``elements`` ``step``'s predicates hold for. Its first class word is tested
-    inline (one attribute read per element), the rest only on elements that have it."""
+    inline (one attribute read per element, or a ``cache`` lookup), the rest only on
+    elements that have it."""
     words = step.words
     rest = step.attrs or step.not_under or step.under or len(words) > 1
     if not words:
@@ -332,7 +361,12 @@ def _filter(elements: Iterator[Any], step: _Step) -> list[Any]:
     split = _XML_SPACE.split
     out = []
     for el in elements:
-        classes = el.get("class")
+        if cache is None:
+            classes = el.get("class")
+        else:
+            classes = cache.get(el, _UNREAD)
+            if classes is _UNREAD:
+                classes = cache[el] = el.get("class")
         if (
             classes is not None
             and word in classes
@@ -352,18 +386,19 @@ def _candidates(node: Any, relative: bool, tags: tuple[str, ...]) -> Iterator[An
     return node.getroottree().iter(*selector)
 
 
-def walk_select(node: Any, plan: WalkPlan) -> list[Any]:
-    """The elements ``plan`` selects from ``node``, in page order, each once."""
+def walk_select(node: Any, plan: WalkPlan, cache: ClassCache | None = None) -> list[Any]:
+    """The elements ``plan`` selects from ``node``, in page order, each once (classes
+    read through ``cache`` when given, see :data:`ClassCache`)."""
     branches = plan.branches
     if len(branches) == 1:
-        return _walk_chain(node, plan.relative, branches[0])
+        return _walk_chain(node, plan.relative, branches[0], cache)
     steps = [chain[0] for chain in branches]
     if all(len(chain) == 1 for chain in branches) and all(s[1:] == steps[0][1:] for s in steps):
         # The same predicates on each tag (``//h2[c] | //p[c]``): one step, one walk.
         tags = () if any(not s.tags for s in steps) else tuple(t for s in steps for t in s.tags)
         step = steps[0]._replace(tags=tuple(dict.fromkeys(tags)))
-        return _filter(_candidates(node, plan.relative, step.tags), step)
-    found = [_walk_chain(node, plan.relative, chain) for chain in branches]
+        return _filter(_candidates(node, plan.relative, step.tags), step, cache)
+    found = [_walk_chain(node, plan.relative, chain, cache) for chain in branches]
     nonempty = [f for f in found if f]
     if len(nonempty) <= 1:
         return nonempty[0] if nonempty else []
@@ -374,20 +409,24 @@ def walk_select(node: Any, plan: WalkPlan) -> list[Any]:
     return [el for el in _candidates(node, plan.relative, tags) if el in members]
 
 
-def _walk_chain(node: Any, relative: bool, chain: tuple[_Step, ...]) -> list[Any]:
+def _walk_chain(
+    node: Any, relative: bool, chain: tuple[_Step, ...], cache: ClassCache | None
+) -> list[Any]:
     """``//s1//s2...`` from ``node``: the descendants of each step's elements matching
     the next step. The contexts are in page order, so one nested in an earlier one only
     finds what that one found: its elements are skipped as seen, and the result stays
     in page order."""
-    current = _filter(_candidates(node, relative, chain[0].tags), chain[0])
+    current = _filter(_candidates(node, relative, chain[0].tags), chain[0], cache)
     for step in chain[1:]:
         if len(current) == 1:
-            current = _filter(current[0].iterdescendants(*(step.tags or (etree.Element,))), step)
+            below = current[0].iterdescendants(*(step.tags or (etree.Element,)))
+            current = _filter(below, step, cache)
             continue
         found: list[Any] = []
         seen: set[Any] = set()
         for context in current:
-            for el in _filter(context.iterdescendants(*(step.tags or (etree.Element,))), step):
+            below = context.iterdescendants(*(step.tags or (etree.Element,)))
+            for el in _filter(below, step, cache):
                 if el not in seen:
                     seen.add(el)
                     found.append(el)

@@ -38,7 +38,15 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from newsbot.extract.text import element_text, normalize_text
-from newsbot.extract.xpath import descendant_form, has_class, has_word, walk_plan, walk_select
+from newsbot.extract.xpath import (
+    ClassCache,
+    class_of,
+    descendant_form,
+    has_class,
+    has_word,
+    walk_plan,
+    walk_select,
+)
 from newsbot.sites.base import Layout, Listing, ListingEntry
 
 __all__ = [
@@ -64,29 +72,30 @@ def class_words(el: HtmlElement) -> set[str]:
     return set(_XML_SPACE.split(el.get("class") or "")) - {""}
 
 
-def select(node: HtmlElement, expr: str) -> list[Any]:
+def select(node: HtmlElement, expr: str, classes: ClassCache | None = None) -> list[Any]:
     """Evaluate ``expr`` on ``node`` with an evaluator of its own (see the module doc).
 
     The selectors of the subset :func:`newsbot.extract.xpath.walk_plan` knows (chains
     of ``//tag[has_class(word)]`` steps and their unions, which is what layouts are
     mostly written in) are read with lxml's tag iterators and a test of the class words
     instead: the same elements in the same (page) order, without an XPath class test
-    per candidate element."""
+    per candidate element. ``classes``: the page's :data:`ClassCache`, when the caller
+    reads several selectors of one page."""
     plan = walk_plan(expr)
     if plan is None:
         return node.xpath(descendant_form(expr))
-    return walk_select(node, plan)
+    return walk_select(node, plan, classes)
 
 
-def first(node: HtmlElement, expr: str) -> HtmlElement | None:
+def first(node: HtmlElement, expr: str, classes: ClassCache | None = None) -> HtmlElement | None:
     """The first element ``expr`` selects, or None."""
-    found = select(node, expr)
+    found = select(node, expr, classes)
     return found[0] if found else None
 
 
-def text_of(node: HtmlElement, expr: str) -> str | None:
+def text_of(node: HtmlElement, expr: str, classes: ClassCache | None = None) -> str | None:
     """Visible text of the first element ``expr`` selects; None when absent or empty."""
-    el = first(node, expr)
+    el = first(node, expr, classes)
     if el is None:
         return None
     return element_text(el) or None
@@ -176,7 +185,9 @@ class BodyWalker:
     #: A figure's caption is its first ``figcaption`` or element of one of these classes.
     CAPTION_CLASSES: ClassVar[frozenset[str]] = frozenset({"image_desc", "caption"})
 
-    def __init__(self) -> None:
+    def __init__(self, classes: ClassCache | None = None) -> None:
+        #: The page's classes as the layout read them (see ``ClassCache``).
+        self._classes = classes
         self.paragraphs: list[str] = []
         self.images: list[dict[str, str | None]] = []
         self.media: list[dict[str, str]] = []
@@ -196,7 +207,7 @@ class BodyWalker:
                 continue
             # Tag and class read once per element (each read builds a new string).
             tag = el.tag.lower()
-            cls = (el.get("class") or "").lower()
+            cls = (class_of(el, self._classes) or "").lower()
             if self._skipped(tag, cls):
                 continue
             if self._opens(el, tag, cls):
@@ -316,22 +327,27 @@ class SelectorLayout(Layout):
         return bool(select(doc, self.ARTICLE))
 
     def extract(self, doc: HtmlElement, url: str) -> dict[str, Any]:
+        classes: ClassCache = {}  # each element's class read once for all selectors
         out: dict[str, Any] = {
-            "title": text_of(doc, self.TITLE),
-            "published_at": text_of(doc, self.DATE),
-            "lead": text_of(doc, self.LEAD),
-            "tags": [element_text(a) for a in select(doc, self.TAGS)],
+            "title": text_of(doc, self.TITLE, classes),
+            "published_at": text_of(doc, self.DATE, classes),
+            "lead": text_of(doc, self.LEAD, classes),
+            "tags": [element_text(a) for a in select(doc, self.TAGS, classes)],
         }
-        crumbs = select(doc, self.BREADCRUMB)
+        crumbs = select(doc, self.BREADCRUMB, classes)
         if len(crumbs) > 1:  # the first crumb is the home page
             out["section"] = element_text(crumbs[-1])
-        related = links(select(doc, self.RELATED_BEFORE_BODY)) if self.RELATED_BEFORE_BODY else []
-        body = first(doc, self.BODY)
+        related = (
+            links(select(doc, self.RELATED_BEFORE_BODY, classes))
+            if self.RELATED_BEFORE_BODY
+            else []
+        )
+        body = first(doc, self.BODY, classes)
         if body is not None:
-            byline = first(body, self.BYLINE) if self.BYLINE else None
+            byline = first(body, self.BYLINE, classes) if self.BYLINE else None
             if byline is not None:
                 byline.getparent().remove(byline)  # a byline is not body text
-            walker = self.WALKER()
+            walker = self.WALKER(classes)
             walker.walk(body)
             author = element_text(byline) if byline is not None else walker.author
             out.update(
@@ -341,7 +357,7 @@ class SelectorLayout(Layout):
                 author=author or None,
             )
             related += walker.related
-        out["related"] = related + links(select(doc, self.RELATED_AFTER_BODY))
+        out["related"] = related + links(select(doc, self.RELATED_AFTER_BODY, classes))
         return out
 
     def listing(self, doc: HtmlElement, url: str) -> Listing | None:
