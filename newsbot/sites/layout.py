@@ -103,11 +103,12 @@ def text_of(node: HtmlElement, expr: str, classes: ClassCache | None = None) -> 
 
 def links(nodes: list[HtmlElement]) -> list[dict[str, str]]:
     """``{url, title}`` of each ``<a>`` with a non-blank ``href``, in order."""
-    return [
-        {"url": a.get("href", "").strip(), "title": element_text(a)}
-        for a in nodes
-        if a.get("href", "").strip()
-    ]
+    found = []
+    for a in nodes:
+        href = a.get("href", "").strip()  # (read once: an attribute read is not cheap)
+        if href:
+            found.append({"url": href, "title": element_text(a)})
+    return found
 
 
 #: Where CMSs put the real image address of a lazy-loaded ``<img>``, best first.
