@@ -96,6 +96,10 @@ _BLOCK_TAGS = frozenset(
 )
 
 
+#: Descendants that make element_text walk: their edges or content are not plain text.
+_NOT_INLINE = _BLOCK_TAGS | _HIDDEN_TAGS
+
+
 def normalize_text(text: str | None) -> str:
     """Return ``text`` as NFC with invisible characters removed and whitespace collapsed.
 
@@ -165,6 +169,20 @@ def element_text(el: HtmlElement) -> str:
         # No children (the usual headline, date or plain paragraph): its own text is
         # all there is, and edges only add spaces that normalisation strips.
         return normalize_text(el.text)
+    for node in el.iterdescendants():
+        tag = node.tag
+        if not isinstance(tag, str) or _local_name(tag) in _NOT_INLINE:
+            break
+    else:
+        # Inline elements only below (a link, bold, a span: no block edge, hidden part,
+        # comment or processing instruction): the walk below would join their texts and
+        # tails in page order, which is what itertext() gives, in C.
+        return normalize_text("".join(el.itertext()))
+    return normalize_text(_walked_text(el))
+
+
+def _walked_text(el: HtmlElement) -> str:
+    """The visible text of ``el`` as :func:`element_text` reads it, not yet normalised."""
     parts: list[str] = []
     append = parts.append
     # iterwalk is lxml's C-level walk; a Python-level recursion would be slower and
@@ -194,4 +212,4 @@ def element_text(el: HtmlElement) -> str:
                 append(" ")
             if node.tail:
                 append(node.tail)
-    return normalize_text("".join(parts))
+    return "".join(parts)

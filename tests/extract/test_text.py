@@ -201,3 +201,37 @@ def test_already_collapsed_text_takes_the_short_way_to_the_same_result():
     for _ in range(20_000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 8)))
         assert normalize_text(text) == reference(text), repr(text)
+
+
+def test_inline_only_elements_read_by_itertext_as_the_walk_reads_them():
+    """An element with only inline descendants is read with itertext(); anything else
+    (a block, a hidden element, a comment, a processing instruction, XHTML's namespaced
+    and upper-case tags) with the walk. Both give the same text on random markup."""
+    import random
+
+    from newsbot.extract.text import _walked_text
+
+    rng = random.Random(2)
+    tags = ["b", "i", "a", "span", "p", "div", "br", "script", "em", "iframe"]
+
+    def markup(depth: int = 0) -> str:
+        out = []
+        for _ in range(rng.randrange(0, 4 if depth < 4 else 1)):
+            tag = rng.choice(tags)
+            extra = rng.choice(["", "<!-- c -->", "<?pi x?>", "&nbsp;"])
+            inner = markup(depth + 1)
+            out.append(f"<{tag}>w{rng.randrange(9)}{extra}{inner}</{tag}>t{rng.randrange(9)} ")
+        return "".join(out)
+
+    pages = [f"<html><body><div>{markup()}</div></body></html>" for _ in range(500)]
+    docs = [lxml.html.document_fromstring(p) for p in pages]
+    docs += [lxml.html.fromstring(p) for p in pages[:100]]  # comments kept
+    docs.append(
+        etree.fromstring(
+            b'<html xmlns="http://www.w3.org/1999/xhtml"><body><div>a<b>b</b><P>c</P>d'
+            b"<span>e<i>f</i></span></div></body></html>"
+        )
+    )
+    for doc in docs:
+        for el in doc.iter(etree.Element):
+            assert element_text(el) == normalize_text(_walked_text(el))
