@@ -265,25 +265,39 @@ def parse_datetime(
     clean = normalize_text(text)
     if not clean:
         return DateResult(None, "empty")
-    shown = _quote(clean)
     try:
         zone = _zone(default_tz) if isinstance(default_tz, str) else default_tz
     except (KeyError, ValueError):  # ZoneInfoNotFoundError is a KeyError
         return DateResult(None, f"unknown time zone {default_tz!r}")
     try:
-        dt = _parse(clean, zone, shown)
-    except _Invalid as exc:
-        return DateResult(None, str(exc))
-    except (OverflowError, ValueError) as exc:  # a zone the tz database cannot apply
-        return DateResult(None, f"unusable date in {shown}: {exc}")
-    if dt is None:
-        return DateResult(None, f"no date found in {shown}")
+        found = _read(clean, zone)
+    except TypeError:  # a tzinfo that cannot be a cache key: read it uncached
+        found = _read.__wrapped__(clean, zone)
+    if isinstance(found, str):
+        return DateResult(None, found)
+    dt, local = found
     limit = (now or datetime.now(UTC)) + FUTURE_MARGIN
     if dt > limit:
-        return DateResult(None, f"date in the future ({dt.date().isoformat()}) in {shown}")
-    if keep_offset:
-        return DateResult(dt)
-    return DateResult(dt.astimezone(LOCAL_TZ))
+        return DateResult(None, f"date in the future ({dt.date().isoformat()}) in {_quote(clean)}")
+    return DateResult(dt if keep_offset else local)
+
+
+@lru_cache(maxsize=4096)
+def _read(clean: str, zone: tzinfo) -> tuple[datetime, datetime] | str:
+    """The moment normalised date text ``clean`` states (naive times in ``zone``) and
+    the same moment in local time, or why there is none. Cached: it depends on its
+    arguments only, and a page states its moment several times (date line, meta,
+    JSON-LD), each read more than once on the way to a record."""
+    shown = _quote(clean)
+    try:
+        dt = _parse(clean, zone, shown)
+    except _Invalid as exc:
+        return str(exc)
+    except (OverflowError, ValueError) as exc:  # a zone the tz database cannot apply
+        return f"unusable date in {shown}: {exc}"
+    if dt is None:
+        return f"no date found in {shown}"
+    return dt, dt.astimezone(LOCAL_TZ)
 
 
 def has_stated_offset(text: str | None) -> bool:

@@ -27,7 +27,7 @@ import html
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from extruct.jsonld import JsonLdExtractor
 from extruct.w3cmicrodata import LxmlMicrodataExtractor
@@ -50,6 +50,9 @@ _ARTICLE_TYPES = frozenset(
 )
 _JSONLD_TYPE = "application/ld+json"
 _jsonld = JsonLdExtractor()
+#: ``json.loads(text, strict=False)`` builds a decoder per call; this is that decoder,
+#: made once (stateless between calls, like json's own default decoder).
+_JSON = json.JSONDecoder(strict=False)
 _microdata = LxmlMicrodataExtractor()
 #: Open Graph's prefixes (extruct's list): their properties count without a declaration.
 _OG_PREFIXES = frozenset({"og", "music", "video", "article", "book", "profile", "product"})
@@ -182,9 +185,21 @@ def _crumb_name(crumb: dict[str, Any]) -> str | None:
     return clean_string(name) if isinstance(name, str) and name.strip() else None
 
 
-def _heads(doc: HtmlElement) -> list[HtmlElement]:
-    """The page's ``<head>`` elements (``//head``; an HTML parser makes at most one)."""
-    return list(doc.getroottree().iter("head"))
+class _Head(NamedTuple):
+    """A ``<head>`` element and the attributes of its ``<meta>`` children, in page order."""
+
+    el: HtmlElement
+    metas: list[dict[str, str]]
+
+
+def _heads(doc: HtmlElement) -> list[_Head]:
+    """The page's ``<head>`` elements (``//head``; an HTML parser makes at most one),
+    each meta's attributes read once for both Open Graph and plain meta (one ``items()``
+    costs about one ``get()``, and each reader asks several)."""
+    return [
+        _Head(head, [dict(meta.items()) for meta in head.iterchildren("meta")])
+        for head in doc.getroottree().iter("head")
+    ]
 
 
 def _jsonld_items(script: HtmlElement, url: str) -> list[Any]:
@@ -193,7 +208,7 @@ def _jsonld_items(script: HtmlElement, url: str) -> list[Any]:
     else goes to extruct (which raises on a block it cannot read either)."""
     text = (script.text or "") if len(script) == 0 else script.xpath("string()")
     try:
-        data = json.loads(text, strict=False)
+        data = _JSON.decode(text)
     except ValueError:
         return _jsonld.extract_items(script, base_url=url)
     if isinstance(data, list):
@@ -272,7 +287,8 @@ def _microdata_types(node: HtmlElement) -> set[str]:
 def _read_microdata(doc: HtmlElement, url: str, out: StructuredData) -> None:
     """schema.org microdata (``itemprop=datePublished`` ...), mapped like JSON-LD."""
     # One query for both attributes: most pages have neither.
-    marks = doc.xpath("//@itemscope | //@itemprop")
+    # (/descendant::*/@a is //@a without libxml2 visiting every text node for attributes)
+    marks = doc.xpath("/descendant::*/@itemscope | /descendant::*/@itemprop")
     if not marks:
         return
     if not any(m.attrname == "itemprop" for m in marks):
@@ -340,19 +356,18 @@ def _declared_prefixes(el: HtmlElement | None) -> set[str]:
     return {name for name, _ in _PREFIX_DECLARATION.findall(el.get("prefix") or "")}
 
 
-def _opengraph_properties(doc: HtmlElement) -> list[tuple[str, str]]:
+def _opengraph_properties(heads: list[_Head]) -> list[tuple[str, str]]:
     """``(property, content)`` of each Open Graph ``<meta>`` of the head, in page order:
     a property whose prefix is Open Graph's, or declared on ``<html>`` or ``<head>``."""
-    heads = _heads(doc)
     if not heads:
         return []
-    html_el = heads[0].getparent()
+    html_el = heads[0].el.getparent()
     on_html = _declared_prefixes(html_el if html_el is not None and html_el.tag == "html" else None)
     props: list[tuple[str, str]] = []
     for head in heads:
-        declared = on_html | _declared_prefixes(head)
-        for el in head.iterchildren("meta"):
-            prop, content = el.get("property"), el.get("content")
+        declared = on_html | _declared_prefixes(head.el)
+        for attrs in head.metas:
+            prop, content = attrs.get("property"), attrs.get("content")
             if prop is None or content is None:
                 continue
             prefix = prop.partition(":")[0]
@@ -361,8 +376,8 @@ def _opengraph_properties(doc: HtmlElement) -> list[tuple[str, str]]:
     return props
 
 
-def _read_opengraph(doc: HtmlElement, url: str, out: StructuredData) -> None:
-    props = _opengraph_properties(doc)
+def _read_opengraph(heads: list[_Head], url: str, out: StructuredData) -> None:
+    props = _opengraph_properties(heads)
     og: dict[str, list[str]] = {}
     for key, value in props:
         og.setdefault(key, []).append(value)
@@ -391,13 +406,13 @@ def _read_opengraph(doc: HtmlElement, url: str, out: StructuredData) -> None:
     out.put("canonical", first("og:url"), "structured:og")
 
 
-def _read_meta(doc: HtmlElement, url: str, out: StructuredData) -> None:
-    heads = _heads(doc)
-    for el in (m for head in heads for m in head.iterchildren("meta")):
-        if el.get("content") is None or (el.get("name") is None and el.get("itemprop") is None):
+def _read_meta(doc: HtmlElement, heads: list[_Head], url: str, out: StructuredData) -> None:
+    for attrs in (m for head in heads for m in head.metas):
+        content = attrs.get("content")
+        if content is None or (attrs.get("name") is None and attrs.get("itemprop") is None):
             continue
-        key = (el.get("name") or el.get("itemprop") or "").lower()
-        value = el.get("content", "").strip()
+        key = (attrs.get("name") or attrs.get("itemprop") or "").lower()
+        value = content.strip()
         if not value:
             continue
         if key in ("pubdate", "publishdate", "datepublished", "article:published_time"):
@@ -424,7 +439,7 @@ def _read_meta(doc: HtmlElement, url: str, out: StructuredData) -> None:
         (
             link.get("href")
             for head in heads
-            for link in head.iterchildren("link")
+            for link in head.el.iterchildren("link")
             if link.get("rel") == "canonical" and link.get("href") is not None
         ),
         None,
@@ -438,8 +453,9 @@ def extract_structured(doc: HtmlElement, url: str) -> StructuredData:
     out = StructuredData()
     _read_jsonld(doc, url, out)
     _read_microdata(doc, url, out)
-    _read_opengraph(doc, url, out)
-    _read_meta(doc, url, out)
+    heads = _heads(doc)
+    _read_opengraph(heads, url, out)
+    _read_meta(doc, heads, url, out)
     if "images" in out.fields:
         images = [u for u in out.fields["images"] if u not in out.logos and "logo" not in u.lower()]
         if images:

@@ -96,6 +96,10 @@ _BLOCK_TAGS = frozenset(
 )
 
 
+#: Descendants that make element_text walk: their edges or content are not plain text.
+_NOT_INLINE = _BLOCK_TAGS | _HIDDEN_TAGS
+
+
 def normalize_text(text: str | None) -> str:
     """Return ``text`` as NFC with invisible characters removed and whitespace collapsed.
 
@@ -104,12 +108,19 @@ def normalize_text(text: str | None) -> str:
     """
     if not text:
         return ""
-    # str.split() without arguments splits on every Unicode whitespace, NBSP included.
-    collapsed = " ".join(text.split())
-    if not collapsed.isprintable():
-        # Invisible characters (all of them Cc, Cf or Cs, none whitespace) must go
-        # before the whitespace is collapsed: "a \u200b b" is "a b".
-        return _normalize_slow(text)
+    if text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " ":
+        # Already collapsed (most text is, and all text normalised once): every white
+        # space character but the ASCII space is unprintable (Cc, Zs, Zl, Zp), so the
+        # only white space here is single spaces between words. split() and join()
+        # would rebuild the same string one word at a time.
+        collapsed = text
+    else:
+        # str.split() without arguments splits on every Unicode whitespace, NBSP included.
+        collapsed = " ".join(text.split())
+        if not collapsed.isprintable():
+            # Invisible characters (all of them Cc, Cf or Cs, none whitespace) must go
+            # before the whitespace is collapsed: "a \u200b b" is "a b".
+            return _normalize_slow(text)
     # Nothing invisible (isprintable() is one C loop, the invisibles regex a much slower
     # one; most text on the hot path has none): collapsing first is then the same, as NFC
     # maps whitespace to whitespace and composes nothing across it.
@@ -158,6 +169,20 @@ def element_text(el: HtmlElement) -> str:
         # No children (the usual headline, date or plain paragraph): its own text is
         # all there is, and edges only add spaces that normalisation strips.
         return normalize_text(el.text)
+    for node in el.iterdescendants():
+        tag = node.tag
+        if not isinstance(tag, str) or _local_name(tag) in _NOT_INLINE:
+            break
+    else:
+        # Inline elements only below (a link, bold, a span: no block edge, hidden part,
+        # comment or processing instruction): the walk below would join their texts and
+        # tails in page order, which is what itertext() gives, in C.
+        return normalize_text("".join(el.itertext()))
+    return normalize_text(_walked_text(el))
+
+
+def _walked_text(el: HtmlElement) -> str:
+    """The visible text of ``el`` as :func:`element_text` reads it, not yet normalised."""
     parts: list[str] = []
     append = parts.append
     # iterwalk is lxml's C-level walk; a Python-level recursion would be slower and
@@ -187,4 +212,4 @@ def element_text(el: HtmlElement) -> str:
                 append(" ")
             if node.tail:
                 append(node.tail)
-    return normalize_text("".join(parts))
+    return "".join(parts)

@@ -13,14 +13,23 @@ from urllib.parse import urljoin
 
 __all__ = ["join_url"]
 
-#: Characters that make ``urljoin`` change or check an absolute URL: an empty query or
-#: fragment is dropped, ``;params`` are re-split, tabs and newlines removed, brackets
-#: checked as an IPv6 host.
-_NOT_PLAIN = frozenset("?#;[]\t\r\n")
-
 
 def _plain(url: str) -> bool:
-    return url.isascii() and not _NOT_PLAIN.intersection(url)
+    """ASCII and none of the characters that make ``urljoin`` change or check an
+    absolute URL: an empty query or fragment is dropped, ``;params`` are re-split, tabs
+    and newlines removed, brackets checked as an IPv6 host."""
+    # Eight substring tests (each a C memchr) cost a third of a regex search and a
+    # tenth of frozenset.intersection(url), which builds a set of the URL's characters.
+    return url.isascii() and not (
+        "?" in url
+        or "#" in url
+        or ";" in url
+        or "[" in url
+        or "]" in url
+        or "\t" in url
+        or "\r" in url
+        or "\n" in url
+    )
 
 
 def _origin(url: str) -> str | None:

@@ -11,14 +11,36 @@ is made only where no predicate of the step can be a number, on the tokens of th
 expression (string literals are never touched), and is cached as a string: each call
 still evaluates its own expression (no compiled XPath object is shared between calls
 or threads, see ``newsbot.sites.layout``).
+
+The selectors layouts are written in mostly need no XPath at all: a union of chains of
+``//tag[has_class(w)]`` steps, with ``[@attr]``, ``[not(ancestor::tag)]`` and
+``[ancestor::tag[has_class(w)]]`` tests and the ``(//a | //b)[...]`` group, is read by
+:func:`walk_plan` / :func:`walk_select` with lxml's tag iterators (C-level; only the
+elements of the step's tags reach Python) and a test of the class words, which selects
+the same elements in the same (document) order. libxml2 evaluates such a predicate
+through a node-set and a string per candidate element, several times the cost of the
+walk. The plan is cached as tuples of strings only; each call walks on its own.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from functools import lru_cache
+from typing import Any, NamedTuple
 
-__all__ = ["descendant_form"]
+from lxml import etree
+
+__all__ = [
+    "ClassCache",
+    "WalkPlan",
+    "class_of",
+    "descendant_form",
+    "has_class",
+    "has_word",
+    "walk_plan",
+    "walk_select",
+]
 
 _TOKEN = re.compile(
     r"""
@@ -154,3 +176,259 @@ def descendant_form(expr: str) -> str:
         if safe:
             out[i] = "/descendant::"
     return "".join(out)
+
+
+# --- selectors read without XPath ----------------------------------------------------
+
+
+def has_class(name: str) -> str:
+    """XPath predicate: the element's ``class`` attribute holds the word ``name``."""
+    # The plain contains() first: a cheap test that rules out almost every element
+    # before the exact word test builds its string.
+    return (
+        f"contains(@class, '{name}') and "
+        f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+    )
+
+
+#: What XPath's normalize-space() counts as white space: a class attribute's word separators
+#: for has_class (Python's str.split() would split on NBSP and friends too).
+_XML_SPACE = re.compile(r"[ \t\r\n]+")
+
+
+#: The ``class`` of each element read so far on one page: reading an attribute costs lxml
+#: about 1,600 instructions, a lookup here a tenth of that, and a layout's selectors,
+#: not-body pass and body walker read the same elements' classes several times. Made
+#: per page by whoever reads it (never shared between pages or threads); an element is
+#: its key, which also keeps lxml handing out the same Python object for it.
+ClassCache = dict[Any, "str | None"]
+_UNREAD = object()
+
+
+def class_of(el: Any, cache: ClassCache | None) -> str | None:
+    """``el.get("class")``, read once per element into ``cache`` (when given)."""
+    if cache is None:
+        return el.get("class")
+    classes = cache.get(el, _UNREAD)
+    if classes is _UNREAD:
+        classes = cache[el] = el.get("class")
+    return classes  # type: ignore[return-value]
+
+
+def has_word(classes: str | None, word: str) -> bool:
+    """Is ``word`` one of the words of a ``class`` attribute value (as :func:`has_class`
+    tests it)? The substring test first: it rules out almost every element for free."""
+    return classes is not None and word in classes and word in _XML_SPACE.split(classes)
+
+
+class _Step(NamedTuple):
+    """One ``//tags[...]`` step: the element's tag (any element when ``tags`` is empty)
+    and the tests of its predicates, all of which must hold."""
+
+    tags: tuple[str, ...]
+    #: has_class words
+    words: tuple[str, ...] = ()
+    #: ``[@attr]``: attributes present
+    attrs: tuple[str, ...] = ()
+    #: ``[not(ancestor::tag)]``
+    not_under: tuple[str, ...] = ()
+    #: ``[ancestor::tag[has_class(word)]]``
+    under: tuple[tuple[str, str], ...] = ()
+
+
+class WalkPlan(NamedTuple):
+    """A selector as :func:`walk_select` reads it: branches of a union, each a chain of
+    descendant steps from the document (``//``) or from the context node (``.//``)."""
+
+    relative: bool
+    branches: tuple[tuple[_Step, ...], ...]
+
+
+_NAME = r"[a-z][a-z0-9]*"
+_CLASS_TEST = re.compile(
+    r"contains\(@class, '([^'\s]+)'\) and contains\(concat\(' ', "
+    r"normalize-space\(@class\), ' '\), ' \1 '\)"
+)
+_PREDICATE = re.compile(
+    rf"\[(?:{_CLASS_TEST.pattern}|@(?P<attr>{_NAME})|not\(ancestor::(?P<not_under>{_NAME})\)"
+    rf"|ancestor::(?P<under>{_NAME})\[contains\(@class, '(?P<uw>[^'\s]+)'\) and "
+    r"contains\(concat\(' ', normalize-space\(@class\), ' '\), ' (?P=uw) '\)\])\]"
+)
+_STEP = re.compile(rf"//(?P<tag>{_NAME}|\*)")
+_GROUP = re.compile(rf"\(//({_NAME})((?: \| //{_NAME})*)\)")
+
+
+def _predicates(expr: str, pos: int, tags: tuple[str, ...]) -> tuple[_Step, int]:
+    words: list[str] = []
+    attrs: list[str] = []
+    not_under: list[str] = []
+    under: list[tuple[str, str]] = []
+    while (m := _PREDICATE.match(expr, pos)) is not None:
+        if m[1]:
+            words.append(m[1])
+        elif m["attr"]:
+            attrs.append(m["attr"])
+        elif m["not_under"]:
+            not_under.append(m["not_under"])
+        else:
+            under.append((m["under"], m["uw"]))
+        pos = m.end()
+    return _Step(tags, tuple(words), tuple(attrs), tuple(not_under), tuple(under)), pos
+
+
+def _branches(expr: str) -> list[str]:
+    """``expr`` split at its top-level ``|`` (not inside brackets, parentheses or quotes)."""
+    parts: list[str] = []
+    depth, start, quote = 0, 0, ""
+    for i, ch in enumerate(expr):
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(expr[start:i].strip())
+            start = i + 1
+    parts.append(expr[start:].strip())
+    return parts
+
+
+def _chain(branch: str) -> tuple[bool, tuple[_Step, ...]] | None:
+    relative = branch.startswith(".//")
+    pos = 1 if relative else 0
+    steps: list[_Step] = []
+    if not relative and (g := _GROUP.match(branch)):
+        # (//a | //b)[...]: the union's elements in page order, then the predicates,
+        # which is one step over both tags.
+        tags = (g[1], *(t.strip(" |/") for t in g[2].split("|") if t.strip(" |/")))
+        step, pos = _predicates(branch, g.end(), tags)
+        steps.append(step)
+    while pos < len(branch):
+        m = _STEP.match(branch, pos)
+        if m is None:
+            return None
+        tags = () if m["tag"] == "*" else (m["tag"],)
+        step, pos = _predicates(branch, m.end(), tags)
+        steps.append(step)
+    return (relative, tuple(steps)) if steps else None
+
+
+@lru_cache(maxsize=1024)
+def walk_plan(expr: str) -> WalkPlan | None:
+    """The plan reading ``expr`` without XPath, or None when ``expr`` is not of the
+    subset described in the module doc (then XPath reads it)."""
+    chains = [_chain(b) for b in _branches(expr)]
+    if not chains or any(c is None for c in chains):
+        return None
+    relative = {c[0] for c in chains if c is not None}
+    if len(relative) != 1:
+        return None
+    return WalkPlan(relative.pop(), tuple(c[1] for c in chains if c is not None))
+
+
+def _matches(el: Any, step: _Step) -> bool:
+    if step.words:
+        classes = el.get("class")
+        if classes is None:
+            return False
+        for word in step.words:
+            if word not in classes or word not in _XML_SPACE.split(classes):
+                return False
+    for attr in step.attrs:
+        if el.get(attr) is None:
+            return False
+    for tag in step.not_under:
+        if next(el.iterancestors(tag), None) is not None:
+            return False
+    for tag, word in step.under:
+        if not any(has_word(a.get("class"), word) for a in el.iterancestors(tag)):
+            return False
+    return True
+
+
+def _filter(elements: Iterator[Any], step: _Step, cache: ClassCache | None) -> list[Any]:
+    """The ``elements`` ``step``'s predicates hold for. Its first class word is tested
+    inline (one attribute read per element, or a ``cache`` lookup), the rest only on
+    elements that have it."""
+    words = step.words
+    rest = step.attrs or step.not_under or step.under or len(words) > 1
+    if not words:
+        return [el for el in elements if _matches(el, step)] if rest else list(elements)
+    word = words[0]
+    split = _XML_SPACE.split
+    out = []
+    for el in elements:
+        if cache is None:
+            classes = el.get("class")
+        else:
+            classes = cache.get(el, _UNREAD)
+            if classes is _UNREAD:
+                classes = cache[el] = el.get("class")
+        if (
+            classes is not None
+            and word in classes
+            and word in split(classes)
+            and (not rest or _matches(el, step))
+        ):
+            out.append(el)
+    return out
+
+
+def _candidates(node: Any, relative: bool, tags: tuple[str, ...]) -> Iterator[Any]:
+    """Elements of ``tags`` (any element when empty) below ``node`` (``.//``) or in
+    its whole document (``//``), in page order."""
+    selector: tuple[Any, ...] = tags or (etree.Element,)
+    if relative:
+        return node.iterdescendants(*selector)
+    return node.getroottree().iter(*selector)
+
+
+def walk_select(node: Any, plan: WalkPlan, cache: ClassCache | None = None) -> list[Any]:
+    """The elements ``plan`` selects from ``node``, in page order, each once (classes
+    read through ``cache`` when given, see :data:`ClassCache`)."""
+    branches = plan.branches
+    if len(branches) == 1:
+        return _walk_chain(node, plan.relative, branches[0], cache)
+    steps = [chain[0] for chain in branches]
+    if all(len(chain) == 1 for chain in branches) and all(s[1:] == steps[0][1:] for s in steps):
+        # The same predicates on each tag (``//h2[c] | //p[c]``): one step, one walk.
+        tags = () if any(not s.tags for s in steps) else tuple(t for s in steps for t in s.tags)
+        step = steps[0]._replace(tags=tuple(dict.fromkeys(tags)))
+        return _filter(_candidates(node, plan.relative, step.tags), step, cache)
+    found = [_walk_chain(node, plan.relative, chain, cache) for chain in branches]
+    nonempty = [f for f in found if f]
+    if len(nonempty) <= 1:
+        return nonempty[0] if nonempty else []
+    # Several branches found elements: their union in page order.
+    members = {el for f in nonempty for el in f}
+    last = [chain[-1] for chain in branches]
+    tags = () if any(not s.tags for s in last) else tuple({t for s in last for t in s.tags})
+    return [el for el in _candidates(node, plan.relative, tags) if el in members]
+
+
+def _walk_chain(
+    node: Any, relative: bool, chain: tuple[_Step, ...], cache: ClassCache | None
+) -> list[Any]:
+    """``//s1//s2...`` from ``node``: the descendants of each step's elements matching
+    the next step. The contexts are in page order, so one nested in an earlier one only
+    finds what that one found: its elements are skipped as seen, and the result stays
+    in page order."""
+    current = _filter(_candidates(node, relative, chain[0].tags), chain[0], cache)
+    for step in chain[1:]:
+        if len(current) == 1:
+            below = current[0].iterdescendants(*(step.tags or (etree.Element,)))
+            current = _filter(below, step, cache)
+            continue
+        found: list[Any] = []
+        seen: set[Any] = set()
+        for context in current:
+            below = context.iterdescendants(*(step.tags or (etree.Element,)))
+            for el in _filter(below, step, cache):
+                if el not in seen:
+                    seen.add(el)
+                    found.append(el)
+        current = found
+    return current

@@ -11,16 +11,17 @@ Two rules keep a hostile page from hurting the crawl:
 - **No Python recursion proportional to the page's depth.** :class:`BodyWalker` walks
   with an explicit stack, so a body nested a thousand (or a hundred thousand) levels
   deep is read like any other instead of raising ``RecursionError``.
-- **No compiled XPath shared between calls or threads.** Every selector is evaluated
-  with ``node.xpath(expr)``, which builds its own evaluator. A cached
-  ``lxml.etree.XPath`` object holds a lock while it runs; an exception raised at the
-  wrong moment inside it (a ``RecursionError`` does) left that lock held and the next
-  page to use the selector blocked forever. Per-call evaluation costs the same as a
-  compiled object here (libxml2 compiles these short expressions in microseconds).
-  What is cached is text only: each selector's ``//step[...]`` rewritten as
-  ``/descendant::step[...]`` where that selects the same nodes
-  (:func:`newsbot.extract.xpath.descendant_form`), which libxml2 walks several times
-  faster.
+- **No compiled XPath shared between calls or threads.** A selector is read by a walk
+  of the tree (:func:`newsbot.extract.xpath.walk_select`, for the subset layouts are
+  mostly written in) or evaluated with ``node.xpath(expr)``, which builds its own
+  evaluator. A cached ``lxml.etree.XPath`` object holds a lock while it runs; an
+  exception raised at the wrong moment inside it (a ``RecursionError`` does) left that
+  lock held and the next page to use the selector blocked forever. Per-call evaluation
+  costs the same as a compiled object here (libxml2 compiles these short expressions in
+  microseconds). What is cached is text only: the walk's plan (tuples of strings), and
+  each XPath selector's ``//step[...]`` rewritten as ``/descendant::step[...]`` where
+  that selects the same nodes (:func:`newsbot.extract.xpath.descendant_form`), which
+  libxml2 walks several times faster.
 
 The walker finds a block's pictures, media and links with lxml's own tag iterators
 (``iterdescendants``), not XPath: the same elements in the same order, without an
@@ -31,13 +32,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
 from typing import Any, ClassVar
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from newsbot.extract.text import element_text, normalize_text
-from newsbot.extract.xpath import descendant_form
+from newsbot.extract.xpath import (
+    ClassCache,
+    class_of,
+    descendant_form,
+    has_class,
+    has_word,
+    walk_plan,
+    walk_select,
+)
 from newsbot.sites.base import Layout, Listing, ListingEntry
 
 __all__ = [
@@ -54,18 +63,7 @@ __all__ = [
 ]
 
 
-def has_class(name: str) -> str:
-    """XPath predicate: the element's ``class`` attribute holds the word ``name``."""
-    # The plain contains() first: a cheap test that rules out almost every element
-    # before the exact word test builds its string.
-    return (
-        f"contains(@class, '{name}') and "
-        f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
-    )
-
-
-#: What XPath's normalize-space() counts as white space: a class attribute's word separators
-#: for has_class (Python's str.split() would split on NBSP and friends too).
+#: What XPath's normalize-space() counts as white space (see ``has_word``).
 _XML_SPACE = re.compile(r"[ \t\r\n]+")
 
 
@@ -74,58 +72,30 @@ def class_words(el: HtmlElement) -> set[str]:
     return set(_XML_SPACE.split(el.get("class") or "")) - {""}
 
 
-def has_word(classes: str | None, word: str) -> bool:
-    """Is ``word`` one of the words of a ``class`` attribute value (as :func:`has_class`
-    tests it)? The substring test first: it rules out almost every element for free."""
-    return classes is not None and word in classes and word in _XML_SPACE.split(classes)
-
-
-#: One ``//tag[has_class('word')]`` step, exactly as :func:`has_class` writes it.
-_CLASS_STEP = re.compile(
-    r"//([a-z][a-z0-9]*)\[contains\(@class, '([^'\s]+)'\) and contains\(concat\(' ', "
-    r"normalize-space\(@class\), ' '\), ' \2 '\)\]"
-)
-
-
-@lru_cache(maxsize=1024)
-def _class_steps(expr: str) -> tuple[tuple[str, str], ...] | None:
-    """``(tag, word)`` of each branch when ``expr`` is a union of ``//tag[has_class(word)]``
-    steps and nothing else; None for any other expression."""
-    steps = []
-    for branch in expr.split(" | "):
-        m = _CLASS_STEP.fullmatch(branch.strip())
-        if m is None:
-            return None
-        steps.append((m[1], m[2]))
-    return tuple(steps)
-
-
-def select(node: HtmlElement, expr: str) -> list[Any]:
+def select(node: HtmlElement, expr: str, classes: ClassCache | None = None) -> list[Any]:
     """Evaluate ``expr`` on ``node`` with an evaluator of its own (see the module doc).
 
-    The commonest selector, ``//tag[has_class(word)]`` (or a union of such), is read
-    with lxml's tag iterator and a test of the class words instead: the same elements
-    in the same (page) order, without an XPath class test per candidate element."""
-    steps = _class_steps(expr)
-    if steps is None:
+    The selectors of the subset :func:`newsbot.extract.xpath.walk_plan` knows (chains
+    of ``//tag[has_class(word)]`` steps and their unions, which is what layouts are
+    mostly written in) are read with lxml's tag iterators and a test of the class words
+    instead: the same elements in the same (page) order, without an XPath class test
+    per candidate element. ``classes``: the page's :data:`ClassCache`, when the caller
+    reads several selectors of one page."""
+    plan = walk_plan(expr)
+    if plan is None:
         return node.xpath(descendant_form(expr))
-    tags = {tag for tag, _ in steps}
-    return [
-        el
-        for el in node.getroottree().iter(*tags)
-        if any(el.tag == tag and has_word(el.get("class"), word) for tag, word in steps)
-    ]
+    return walk_select(node, plan, classes)
 
 
-def first(node: HtmlElement, expr: str) -> HtmlElement | None:
+def first(node: HtmlElement, expr: str, classes: ClassCache | None = None) -> HtmlElement | None:
     """The first element ``expr`` selects, or None."""
-    found = select(node, expr)
+    found = select(node, expr, classes)
     return found[0] if found else None
 
 
-def text_of(node: HtmlElement, expr: str) -> str | None:
+def text_of(node: HtmlElement, expr: str, classes: ClassCache | None = None) -> str | None:
     """Visible text of the first element ``expr`` selects; None when absent or empty."""
-    el = first(node, expr)
+    el = first(node, expr, classes)
     if el is None:
         return None
     return element_text(el) or None
@@ -133,11 +103,12 @@ def text_of(node: HtmlElement, expr: str) -> str | None:
 
 def links(nodes: list[HtmlElement]) -> list[dict[str, str]]:
     """``{url, title}`` of each ``<a>`` with a non-blank ``href``, in order."""
-    return [
-        {"url": a.get("href", "").strip(), "title": element_text(a)}
-        for a in nodes
-        if a.get("href", "").strip()
-    ]
+    found = []
+    for a in nodes:
+        href = a.get("href", "").strip()  # (read once: an attribute read is not cheap)
+        if href:
+            found.append({"url": href, "title": element_text(a)})
+    return found
 
 
 #: Where CMSs put the real image address of a lazy-loaded ``<img>``, best first.
@@ -169,8 +140,8 @@ def is_byline(p: HtmlElement, text: str) -> bool:
 
 
 def _elements(node: HtmlElement) -> Iterator[HtmlElement]:
-    """Child elements (comments and processing instructions left out)."""
-    return (c for c in node.iterchildren() if isinstance(c.tag, str))
+    """Child elements (comments and processing instructions left out, in C)."""
+    return node.iterchildren(etree.Element)
 
 
 class BodyWalker:
@@ -215,7 +186,9 @@ class BodyWalker:
     #: A figure's caption is its first ``figcaption`` or element of one of these classes.
     CAPTION_CLASSES: ClassVar[frozenset[str]] = frozenset({"image_desc", "caption"})
 
-    def __init__(self) -> None:
+    def __init__(self, classes: ClassCache | None = None) -> None:
+        #: The page's classes as the layout read them (see ``ClassCache``).
+        self._classes = classes
         self.paragraphs: list[str] = []
         self.images: list[dict[str, str | None]] = []
         self.media: list[dict[str, str]] = []
@@ -233,32 +206,32 @@ class BodyWalker:
             if el is None:
                 stack.pop()
                 continue
-            if self._opens(el):
+            # Tag and class read once per element (each read builds a new string).
+            tag = el.tag.lower()
+            cls = (class_of(el, self._classes) or "").lower()
+            if self._skipped(tag, cls):
+                continue
+            if self._opens(el, tag, cls):
                 stack.append(_elements(el))
             else:
-                self._visit(el)
+                self._visit(el, tag, cls)
         self._take_byline()
 
-    def _skipped(self, el: HtmlElement) -> bool:
-        cls = (el.get("class") or "").lower()
-        return el.tag.lower() in self.SKIP or any(s in cls for s in self.SKIP_CLASSES)
+    def _skipped(self, tag: str, cls: str) -> bool:
+        """Neither opened nor read: scripts, forms, ads, share and related boxes."""
+        return tag in self.SKIP or any(s in cls for s in self.SKIP_CLASSES)
 
-    def _opens(self, el: HtmlElement) -> bool:
+    def _opens(self, el: HtmlElement, tag: str, cls: str) -> bool:
         """A container whose children are read one by one (it holds blocks or pictures)."""
-        tag = el.tag.lower()
-        if tag not in self.CONTAINERS or self._skipped(el):
+        if tag not in self.CONTAINERS:
             return False
-        if tag == "table" and "image" in (el.get("class") or "").lower().split():
+        if tag == "table" and "image" in cls.split():
             return False  # a captioned picture, read as a figure
         # iter() stops at the first match; C-level, so depth costs no Python frames.
         return next(el.iter(*self.OPENS_CONTAINER), None) is not None
 
-    def _visit(self, el: HtmlElement) -> None:
-        """One element that is not opened: skipped, a picture, media, a block or text."""
-        tag = el.tag.lower()
-        cls = (el.get("class") or "").lower()
-        if self._skipped(el):
-            return
+    def _visit(self, el: HtmlElement, tag: str, cls: str) -> None:
+        """One element that is not opened: a picture, media, a block or text."""
         if tag in ("audio", "video"):
             self._media(el, tag)
         elif tag == "figure" or (tag == "table" and "image" in cls.split()):
@@ -271,10 +244,13 @@ class BodyWalker:
             self._add_paragraph(element_text(el), None)
 
     def _block(self, el: HtmlElement) -> None:
-        for img in el.iterdescendants("img"):
-            self._image(img, None)
-        for m in el.iterdescendants("audio", "video"):
-            self._media(m, m.tag.lower())
+        if len(el):  # (most paragraphs are text only: no walk for pictures)
+            # One walk for both: images and media go to lists of their own, each in order.
+            for node in el.iterdescendants("img", "audio", "video"):
+                if node.tag == "img":
+                    self._image(node, None)
+                else:
+                    self._media(node, node.tag.lower())
         text = element_text(el)
         if is_related_line(text):
             self.related.extend(
@@ -352,22 +328,27 @@ class SelectorLayout(Layout):
         return bool(select(doc, self.ARTICLE))
 
     def extract(self, doc: HtmlElement, url: str) -> dict[str, Any]:
+        classes: ClassCache = {}  # each element's class read once for all selectors
         out: dict[str, Any] = {
-            "title": text_of(doc, self.TITLE),
-            "published_at": text_of(doc, self.DATE),
-            "lead": text_of(doc, self.LEAD),
-            "tags": [element_text(a) for a in select(doc, self.TAGS)],
+            "title": text_of(doc, self.TITLE, classes),
+            "published_at": text_of(doc, self.DATE, classes),
+            "lead": text_of(doc, self.LEAD, classes),
+            "tags": [element_text(a) for a in select(doc, self.TAGS, classes)],
         }
-        crumbs = select(doc, self.BREADCRUMB)
+        crumbs = select(doc, self.BREADCRUMB, classes)
         if len(crumbs) > 1:  # the first crumb is the home page
             out["section"] = element_text(crumbs[-1])
-        related = links(select(doc, self.RELATED_BEFORE_BODY)) if self.RELATED_BEFORE_BODY else []
-        body = first(doc, self.BODY)
+        related = (
+            links(select(doc, self.RELATED_BEFORE_BODY, classes))
+            if self.RELATED_BEFORE_BODY
+            else []
+        )
+        body = first(doc, self.BODY, classes)
         if body is not None:
-            byline = first(body, self.BYLINE) if self.BYLINE else None
+            byline = first(body, self.BYLINE, classes) if self.BYLINE else None
             if byline is not None:
                 byline.getparent().remove(byline)  # a byline is not body text
-            walker = self.WALKER()
+            walker = self.WALKER(classes)
             walker.walk(body)
             author = element_text(byline) if byline is not None else walker.author
             out.update(
@@ -377,7 +358,7 @@ class SelectorLayout(Layout):
                 author=author or None,
             )
             related += walker.related
-        out["related"] = related + links(select(doc, self.RELATED_AFTER_BODY))
+        out["related"] = related + links(select(doc, self.RELATED_AFTER_BODY, classes))
         return out
 
     def listing(self, doc: HtmlElement, url: str) -> Listing | None:

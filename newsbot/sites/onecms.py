@@ -28,10 +28,12 @@ from datetime import date, timedelta
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from newsbot.extract.dates import parse_datetime
 from newsbot.extract.text import element_text
+from newsbot.extract.xpath import ClassCache, class_of
 from newsbot.sites.base import Layout, Listing, ListingEntry, UrlKind
 from newsbot.sites.layout import BodyWalker, first, has_class, has_word, links, select, text_of
 from newsbot.sites.portal import PortalSite
@@ -213,6 +215,12 @@ BOX_CLASS = "c-box"
 BOX_TITLE_CLASS = "c-box__title__name"
 #: XPath's white space (normalize-space), for the box titles and link texts.
 _XML_SPACE = " \t\r\n"
+_XML_SPACE_RE = re.compile(r"[ \t\r\n]+")
+
+
+def _normalize_space(text: str) -> str:
+    """XPath's ``normalize-space()`` of a string value: XML white space collapsed."""
+    return _XML_SPACE_RE.sub(" ", text).strip(_XML_SPACE)
 
 
 class OneCMSLayout(Layout):
@@ -281,26 +289,27 @@ class OneCMSLayout(Layout):
         return Listing(entries=entries, next_page=str(nxt[0]).strip() if nxt else None)
 
     def extract(self, doc: HtmlElement, url: str) -> dict[str, Any]:
+        classes: ClassCache = {}  # each element's class read once for all of the below
         # The header first: the longform header sits inside the body container.
         out: dict[str, Any] = {
-            "title": text_of(doc, self.TITLE),
-            "published_at": text_of(doc, self.DATE),
-            "lead": text_of(doc, self.LEAD),
-            "author": text_of(doc, self.AUTHOR),
-            "tags": [element_text(a) for a in select(doc, self.TAGS)],
+            "title": text_of(doc, self.TITLE, classes),
+            "published_at": text_of(doc, self.DATE, classes),
+            "lead": text_of(doc, self.LEAD, classes),
+            "author": text_of(doc, self.AUTHOR, classes),
+            "tags": [element_text(a) for a in select(doc, self.TAGS, classes)],
         }
         out["published_at"] = self._precise(doc, out["published_at"])
-        crumbs = select(doc, self.BREADCRUMB)
+        crumbs = select(doc, self.BREADCRUMB, classes)
         if len(crumbs) > 1:  # the first crumb is the home page
             out["section"] = element_text(crumbs[-1])
-        related = links(self._box_links(doc))
-        body = first(doc, self.BODY)
+        related = links(self._box_links(doc, classes))
+        body = first(doc, self.BODY, classes)
         if body is not None:
-            for el in [e for e in body.iterdescendants() if self._not_body(e)]:
+            for el in self._not_body(body, classes):
                 parent = el.getparent()
                 if parent is not None:
                     parent.remove(el)
-            walker = OneCMSBodyWalker()
+            walker = OneCMSBodyWalker(classes)
             walker.walk(body)
             out.update(body=walker.paragraphs, images=walker.images, media=walker.media)
             out["author"] = out["author"] or walker.author
@@ -308,7 +317,7 @@ class OneCMSLayout(Layout):
         out["related"] = related
         return out
 
-    def _box_links(self, doc: HtmlElement) -> list[HtmlElement]:
+    def _box_links(self, doc: HtmlElement, classes: ClassCache | None = None) -> list[HtmlElement]:
         """``//div[c-box][.//*[c-box__title__name][normalize-space(.)=title]]
         //a[@href][normalize-space()]`` for the related titles, in page order: the links
         of related-story boxes, with visible text only (a box's thumbnail link repeats
@@ -317,13 +326,20 @@ class OneCMSLayout(Layout):
         found: list[HtmlElement] = []
         seen: set[HtmlElement] = set()
         for div in doc.getroottree().iter("div"):
-            if not has_word(div.get("class"), BOX_CLASS) or not any(
-                isinstance(el.tag, str)
-                and has_word(el.get("class"), BOX_TITLE_CLASS)
-                and el.xpath("normalize-space(.)") in titles
-                for el in div.iterdescendants()
-            ):
+            words = class_of(div, classes)
+            if words is None or BOX_CLASS not in words or not has_word(words, BOX_CLASS):
                 continue
+            for el in div.iterdescendants(etree.Element):
+                words = class_of(el, classes)
+                if (
+                    words is not None
+                    and BOX_TITLE_CLASS in words
+                    and has_word(words, BOX_TITLE_CLASS)
+                    and _normalize_space("".join(el.itertext())) in titles
+                ):
+                    break
+            else:
+                continue  # no related-stories title: an ad or a box of other stories
             for a in div.iterdescendants("a"):
                 if a in seen:
                     continue  # a box inside a box: its links are the outer box's
@@ -332,11 +348,23 @@ class OneCMSLayout(Layout):
                     found.append(a)
         return found
 
-    def _not_body(self, el: HtmlElement) -> bool:
-        classes = el.get("class") if isinstance(el.tag, str) else None
-        if not classes:
-            return False
-        return any(tag in ("*", el.tag) and has_word(classes, c) for tag, c in self.NOT_BODY)
+    def _not_body(self, body: HtmlElement, cache: ClassCache | None = None) -> list[HtmlElement]:
+        """The elements of :attr:`NOT_BODY` inside ``body``, in page order: one read of
+        each element's class, the words compared only where one of them is in it."""
+        found = []
+        split = _XML_SPACE_RE.split
+        for el in body.iterdescendants(etree.Element):
+            classes = class_of(el, cache)
+            if classes is None:
+                continue
+            words = None
+            for tag, word in self.NOT_BODY:
+                if word in classes and (tag == "*" or tag == el.tag):
+                    words = words or split(classes)
+                    if word in words:
+                        found.append(el)
+                        break
+        return found
 
     #: The head's ``<meta property=...>`` stating the publication time to the second.
     PUBLISHED_META = "article:published_time"

@@ -254,6 +254,10 @@ class PortalSite(ABC):
             doc, text = load_document(raw, content_type, notes)
         except PageError as exc:
             return ParseOutcome(error=exc.reason, kind="invalid", unreadable=True)
+        # One Python object per element for the whole parse: lxml otherwise builds and
+        # frees an element's object on every visit, and the layouts, structured data
+        # and the body walker visit most elements several times.
+        elements = list(doc.iter())
         try:
             outcome = self._parse_article(doc, text, canonical, self.layouts_on(fetched_on))
         except Exception as exc:  # noqa: BLE001 - a page must never crash a crawl
@@ -264,6 +268,7 @@ class PortalSite(ABC):
             outcome.error = f"{outcome.error}: {TOO_DEEP_REASON}"
             outcome.unreadable = True
         outcome.notes = tuple(notes)
+        del elements
         return outcome
 
     def _parse_article(

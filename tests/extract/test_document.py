@@ -185,3 +185,43 @@ def test_finding_10_mojibake_with_no_better_charset_is_flagged_suspect() -> None
     notes: list[PageNote] = []
     decode_page(raw, None, notes)
     assert [n.kind for n in notes] == ["charset_suspect"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "content_type", "reused"),
+    [
+        pytest.param("<p>Hải Dương</p>".encode(), None, True, id="utf-8"),
+        pytest.param(b"\xef\xbb\xbf<p>H\xc3\xa1</p>", None, False, id="utf-8-bom"),
+        pytest.param(b"<p>a\x00b \xc3\xa1" + b"x" * 100 + b"</p>", None, True, id="stray-nul-dropped"),
+        pytest.param(b"<p>a \xff b \xc3\xa1" + b"x" * 100 + b"</p>", None, False, id="one-broken-byte"),
+        pytest.param(("<p>\ufffd Hải" + "x" * 100 + "</p>").encode(), None, False, id="literal-replacement-char"),
+        pytest.param("<p>Hà</p>".encode("cp1258"), "text/html; charset=windows-1258", False,
+                     id="legacy-charset"),
+        pytest.param("<p>Hải</p>", None, False, id="text"),
+    ],
+)  # fmt: skip
+def test_the_parser_reads_the_fetched_bytes_only_where_they_are_the_texts_utf8(
+    raw: bytes | str, content_type: str | None, reused: bool
+):
+    """A UTF-8 page whose every byte decoded (no BOM) is parsed from its own bytes; any
+    other page from its text encoded again. Either way the bytes are the text's UTF-8."""
+    from newsbot.extract.document import _decode
+
+    text, utf8 = _decode(raw, content_type, None)
+    assert (utf8 is not None) == reused
+    if utf8 is not None:
+        assert utf8 == text.encode("utf-8", "replace")
+
+
+def test_control_count_counts_what_the_control_pattern_matches():
+    """The byte-level count equals the pattern's on text of controls, white space,
+    U+FFFD, letters, an astral character and a lone surrogate."""
+    import random
+
+    from newsbot.extract.document import _CONTROL_CHARS, _control_count
+
+    pool = [chr(c) for c in range(0x30)] + ["\ufffd", "\xa0", "ả", "\ud800", "\U0001f600", "\x7f"]
+    rng = random.Random(5)
+    for _ in range(20_000):
+        sample = "".join(rng.choice(pool) for _ in range(rng.randrange(0, 12)))
+        assert _control_count(sample) == len(_CONTROL_CHARS.findall(sample)), repr(sample)

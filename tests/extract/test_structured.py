@@ -316,8 +316,8 @@ def test_opengraph_prefix_declared_on_html_counts():
     doc = lxml.html.document_fromstring(html)
     from extruct.opengraph import OpenGraphExtractor
 
-    from newsbot.extract.structured import _opengraph_properties
+    from newsbot.extract.structured import _heads, _opengraph_properties
 
-    assert _opengraph_properties(doc) == [("dc:title", "T"), ("og:title", "O")]
+    assert _opengraph_properties(_heads(doc)) == [("dc:title", "T"), ("og:title", "O")]
     by_extruct = [p for item in OpenGraphExtractor().extract_items(doc) for p in item["properties"]]
-    assert _opengraph_properties(doc) == by_extruct
+    assert _opengraph_properties(_heads(doc)) == by_extruct

@@ -174,3 +174,64 @@ def test_fast_path_equals_invisibles_first_rule():
     for _ in range(20000):
         text = "".join(rng.choice(pool) for _ in range(rng.randrange(12)))
         assert normalize_text(text) == reference(text), repr(text)
+
+
+def test_already_collapsed_text_takes_the_short_way_to_the_same_result():
+    """Text whose only white space is single inner spaces skips split() and join();
+    every other white space character is unprintable, so the test that picks the short
+    way cannot let one through. Random text of spaces, other white space, invisibles,
+    decomposed letters and words normalises as split-and-join normalises it."""
+    import random
+    import sys
+    import unicodedata
+
+    from newsbot.extract.text import _normalize_slow
+
+    def reference(text: str) -> str:
+        collapsed = " ".join(text.split())
+        if not collapsed.isprintable():
+            return _normalize_slow(text)
+        return unicodedata.normalize("NFC", collapsed)
+
+    assert not [c for c in range(sys.maxunicode + 1) if chr(c).isspace() and chr(c).isprintable()
+                and c != 0x20]  # fmt: skip
+    alphabet = [" ", "  ", "\t", "\n", "\xa0", "\u200b", "\u2028", "\x1c", "\u3000", "\u00ad",
+                "a", "Hải", "e\u0323\u0302", "x y"]  # fmt: skip
+    rng = random.Random(3)
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 8)))
+        assert normalize_text(text) == reference(text), repr(text)
+
+
+def test_inline_only_elements_read_by_itertext_as_the_walk_reads_them():
+    """An element with only inline descendants is read with itertext(); anything else
+    (a block, a hidden element, a comment, a processing instruction, XHTML's namespaced
+    and upper-case tags) with the walk. Both give the same text on random markup."""
+    import random
+
+    from newsbot.extract.text import _walked_text
+
+    rng = random.Random(2)
+    tags = ["b", "i", "a", "span", "p", "div", "br", "script", "em", "iframe"]
+
+    def markup(depth: int = 0) -> str:
+        out = []
+        for _ in range(rng.randrange(0, 4 if depth < 4 else 1)):
+            tag = rng.choice(tags)
+            extra = rng.choice(["", "<!-- c -->", "<?pi x?>", "&nbsp;"])
+            inner = markup(depth + 1)
+            out.append(f"<{tag}>w{rng.randrange(9)}{extra}{inner}</{tag}>t{rng.randrange(9)} ")
+        return "".join(out)
+
+    pages = [f"<html><body><div>{markup()}</div></body></html>" for _ in range(500)]
+    docs = [lxml.html.document_fromstring(p) for p in pages]
+    docs += [lxml.html.fromstring(p) for p in pages[:100]]  # comments kept
+    docs.append(
+        etree.fromstring(
+            b'<html xmlns="http://www.w3.org/1999/xhtml"><body><div>a<b>b</b><P>c</P>d'
+            b"<span>e<i>f</i></span></div></body></html>"
+        )
+    )
+    for doc in docs:
+        for el in doc.iter(etree.Element):
+            assert element_text(el) == normalize_text(_walked_text(el))

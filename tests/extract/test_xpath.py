@@ -71,3 +71,20 @@ def test_both_forms_select_the_same_nodes_on_random_pages():
                 changed += fast != expr
                 assert node.xpath(fast) == node.xpath(expr), expr
     assert changed  # the test compared rewritten forms, not only untouched ones
+
+
+@pytest.mark.parametrize(
+    "expr",
+    [
+        "//ul/li",  # a child step: left to XPath
+        "//div[1]",
+        "//a/@href",
+        "//div[contains(@class, 'x')]",  # not has_class's exact text
+        "//h1 | ./p",  # absolute and relative branches
+        "//div[@class='x']",
+    ],
+)
+def test_walk_plan_leaves_other_selectors_to_xpath(expr: str):
+    from newsbot.extract.xpath import walk_plan
+
+    assert walk_plan(expr) is None

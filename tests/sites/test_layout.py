@@ -150,13 +150,16 @@ def test_image_src(attrs: dict[str, str], expected: str | None):
 
 
 def test_class_selectors_read_without_xpath_select_what_xpath_selects():
-    """``//tag[has_class(w)]`` (and unions of it) is read with the tag iterator: the
-    same elements in the same order as the XPath, class words split as XPath does."""
+    """The selectors of the walkable subset (chains of ``//tag[has_class(w)]`` steps,
+    ``[@attr]``, ``[not(ancestor::t)]``, ``[ancestor::t[has_class(w)]]``, the
+    ``(//a | //b)[...]`` group, and unions of them) are read with the tag iterators:
+    the same elements in the same order as the XPath, class words split as XPath does."""
     import random
 
     import lxml.html
 
-    from newsbot.sites.layout import _class_steps, has_class, select
+    from newsbot.extract.xpath import walk_plan
+    from newsbot.sites.layout import has_class, select
 
     rng = random.Random(4)
     classes = ["x", "y", "x y", "xy", " x\t", "x\u00a0y", "X", "x-y"]
@@ -164,14 +167,24 @@ def test_class_selectors_read_without_xpath_select_what_xpath_selects():
         f"//div[{has_class('x')}]",
         f"//h2[{has_class('x')}] | //p[{has_class('y')}]",
         f"//p[{has_class('x-y')}] | //div[{has_class('x')}]",
+        f"//h2[{has_class('x')}] | //p[{has_class('x')}]",
+        f"//*[{has_class('y')}]",
+        f"//div[{has_class('x')}]//p",
+        f"//div[{has_class('x')}][not(ancestor::p)]//span//div",
+        f"//div//*[{has_class('y')}] | //span[{has_class('x')}]",
+        f"(//p | //div)[{has_class('x')}][ancestor::div[{has_class('y')}]]",
+        f".//*[{has_class('x')}]//span[@title]",
+        ".//p//div",
     ]
-    assert all(_class_steps(e) for e in exprs)
+    assert all(walk_plan(e) for e in exprs)
     for _ in range(200):
         body = "".join(
-            f'<{t} class="{rng.choice(classes)}">a<{u} class="{rng.choice(classes)}">b</{u}></{t}>'
-            for t, u in ((rng.choice("div p h2".split()), rng.choice("p span div".split())),) * 6
+            f'<{t} class="{rng.choice(classes)}">a<{u} class="{rng.choice(classes)}"'
+            f'{rng.choice(["", " title=t"])}>b<{t} class="{rng.choice(classes)}">c</{t}></{u}></{t}>'
+            for t, u in ((rng.choice("div p h2 span".split()), rng.choice("p span div".split())),)
+            * 6
         )
         doc = lxml.html.document_fromstring(f"<html><body>{body}</body></html>")
-        for node in (doc, doc[-1][0]):
+        for node in (doc, doc[-1][0], *doc.iter("div")):
             for expr in exprs:
                 assert select(node, expr) == node.xpath(expr), expr
