@@ -10,7 +10,6 @@ import logging
 import re
 from typing import Any
 
-import lxml.etree
 import trafilatura
 from lxml.html import HtmlElement
 
@@ -121,8 +120,11 @@ _DATE_CLASS = (
     " and not(contains(@class, 'updat')) and not(contains(@class, 'modif'))"
     " and not(ancestor::li) and not(self::script) and not(self::style)"
 )
-_DATE_AFTER_HEADLINE = lxml.etree.XPath(f"(//body//h1)[1]/following::*[{_DATE_CLASS}]")
-_DATE_ANYWHERE = lxml.etree.XPath(f"//body//*[{_DATE_CLASS}]")
+# Strings evaluated per call, not compiled ``lxml.etree.XPath`` objects: a compiled one
+# is shared state with a lock, which a RecursionError inside it once left held (see
+# newsbot.sites.layout).
+_DATE_AFTER_HEADLINE = f"(//body//h1)[1]/following::*[{_DATE_CLASS}]"
+_DATE_ANYWHERE = f"//body//*[{_DATE_CLASS}]"
 
 
 _CLOCK = re.compile(r"\d{1,2}\s*[:h]\s*\d{2}")
@@ -137,7 +139,7 @@ def find_page_date_text(doc: HtmlElement) -> str | None:
     an impossible date ("30/02/2021") is returned too, so the caller can report it.
     """
     date_only = None
-    candidates = _DATE_AFTER_HEADLINE(doc) or _DATE_ANYWHERE(doc)
+    candidates = doc.xpath(_DATE_AFTER_HEADLINE) or doc.xpath(_DATE_ANYWHERE)
     for el in candidates[:20]:
         text = " ".join(el.itertext())
         if len(text) > 120:
