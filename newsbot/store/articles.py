@@ -371,6 +371,7 @@ class Articles:
                 list(dict.fromkeys(str(i) for i in source_ids if i is not None and i != "")),
             ),
         )
+        time_value = self._db.time_value
         for column, values in keys:
             for chunk in _chunks(values):
                 marks = ", ".join([p] * len(chunk))
@@ -378,7 +379,6 @@ class Articles:
                     f"SELECT {columns} FROM articles WHERE site = {p} AND {column} IN ({marks})",
                     (site, *chunk),
                 ):
-                    time_value = self._db.time_value
                     found[url] = KnownArticle(sid, pub, time_value(seen), url, time_value(first))
         return list(found.values())
 
