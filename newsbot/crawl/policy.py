@@ -334,6 +334,21 @@ class CrawlPolicy:
                 out[url] = known
         return out
 
+    def _undecided(self, urls: Iterable[str]) -> list[str]:
+        """Of ``urls``, those this run has not decided on yet. :meth:`_article` settles a
+        URL it requested already, or another URL of an id it requested, from what the
+        run knows, so only the rest are worth a store lookup (most related links of a
+        page were met before: two queries an article saved)."""
+        out = []
+        for url in urls:
+            if url in self._depth:
+                continue
+            source_id = self.site.source_id(url)
+            if source_id and source_id in self._requested_by_id:
+                continue
+            out.append(url)
+        return out
+
     def stored_earlier(self, known: Known) -> bool:
         """Stored by an earlier run (not first stored by this one)? Unknown: earlier."""
         first = _parse_time(getattr(known, "first_seen_at", None))
@@ -466,7 +481,7 @@ class CrawlPolicy:
                 self.count("skipped/out_of_window")
                 continue
             wanted.append(entry)
-        stored = self.stored(e.url for e in wanted)
+        stored = self.stored(self._undecided(e.url for e in wanted))
         out: list[Fetch] = []
         for e in wanted:
             out += self._article(e.url, 0, via, stored.get(e.url), e.published_at, e.modified_at)
@@ -480,7 +495,7 @@ class CrawlPolicy:
                 self.count("skipped/out_of_window")
                 continue
             kept.append(url)
-        stored = self.stored(kept)
+        stored = self.stored(self._undecided(kept))
         out: list[Fetch] = []
         for url in kept:
             out += self._article(url, depth, via, stored.get(url))

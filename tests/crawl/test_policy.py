@@ -30,10 +30,12 @@ class DictIndex:
     def __init__(self, known: dict[str, KnownArticle]) -> None:
         self.known_by_url = {u: k._replace(url=u) for u, k in known.items()}
         self.calls = 0
+        self.asked: list[str] = []
 
     def known(self, site, *, urls=(), source_ids=()):
         self.calls += 1
         urls, ids = set(urls), set(source_ids)
+        self.asked += sorted(urls)
         return [k for u, k in self.known_by_url.items() if u in urls or k.source_id in ids]
 
 
@@ -178,6 +180,20 @@ def test_one_lookup_per_page_not_one_per_link():
     p = policy(stored={url(1): known(1, OLD)})
     p.entries([ListingEntry(url(n)) for n in range(1, 30)], "listing")
     assert p.index.calls == 1
+
+
+def test_links_the_run_decided_on_are_not_looked_up_again():
+    p = policy()
+    p.entries([ListingEntry(url(n)) for n in range(1, 5)], "listing")
+    assert p.index.calls == 1
+    # A page relating articles already requested (one under another URL of its id)
+    # needs no lookup; one new link among them is the only URL asked for.
+    other_url = f"https://baohaiduong.vn/tieu-de-khac-{390000 + 2}.html"
+    assert p.parsed(url(1), url(1), [url(3), other_url]) == []
+    assert p.index.calls == 1
+    fetched = p.parsed(url(3), url(3), [url(4), url(9)])
+    assert [f.url for f in fetched] == [url(9)]
+    assert p.index.asked[-1:] == [url(9)] and p.index.calls == 2
 
 
 # --- refetch this? -------------------------------------------------------------------
