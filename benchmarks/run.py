@@ -491,7 +491,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--store-records", type=int, default=5000)
     parser.add_argument("--fleet-articles", type=int, default=2000, help="replica size, fleet")
     parser.add_argument(
-        "--skip", default="", help="comma list of parse,crawl,storage,fleet to skip"
+        "--skip", default="", help="comma list of crawl,storage,fleet to skip (parsing always runs)"
     )
     parser.add_argument("--out", default=str(ROOT / "output" / "bench" / "latest.json"))
     sub = parser.add_subparsers(dest="command")

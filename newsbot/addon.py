@@ -57,6 +57,11 @@ DEFAULTS: dict[str, Any] = {
     "NEWSBOT_PROGRESS_TOTAL": 0,
     "NEWSBOT_FRONTIER_PREFIX": "newsbot",
     "NEWSBOT_FRONTIER": None,
+    # The fleet's timing (newsbot.scale.frontier keeps the same values as fallbacks for
+    # a crawler built without this add-on).
+    "NEWSBOT_FLEET_HEARTBEAT": 2.0,
+    "NEWSBOT_FLEET_HEARTBEAT_TTL": 10.0,
+    "NEWSBOT_FLEET_POLL": 0.5,
     "NEWSBOT_METRICS_ADDR": "127.0.0.1",
     "NEWSBOT_WORKER": "",
 }

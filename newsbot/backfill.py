@@ -122,6 +122,9 @@ def plan_backfill(site: Any, since: date, settings: Any, fetch: Fetch, store: An
             else:
                 pending.append(child.url)
         for entry in entries:
+            # A sitemap may list section pages too (OneCMS's does): only articles count.
+            if site.url_kind(entry.url) != "article":
+                continue
             if entry.modified_at is None or entry.modified_at[:10] >= cutoff:
                 articles.add(entry.url)
     plan.articles = len(articles)
@@ -131,17 +134,19 @@ def plan_backfill(site: Any, since: date, settings: Any, fetch: Fetch, store: An
     return plan
 
 
-def _fetcher(settings: Any) -> Fetch:
-    from newsbot.spiders.addressing import Addressing
+def _fetcher(settings: Any, host: str) -> Fetch:
+    """Fetch a portal URL where the crawl would: through ``NEWSBOT_ORIGIN`` /
+    ``NEWSBOT_ORIGINS`` when set (the replica, a cache), else from the portal."""
+    from newsbot.spiders.addressing import Addressing, parse_origins
 
-    origin = settings.get("NEWSBOT_ORIGIN")
+    addressing = Addressing(
+        host, settings.get("NEWSBOT_ORIGIN"), parse_origins(settings.get("NEWSBOT_ORIGINS"))
+    )
     user_agent = settings.get("USER_AGENT") or "newsbot"
     timeout = settings.getfloat("DOWNLOAD_TIMEOUT", 30.0)
 
     def fetch(url: str) -> bytes:
-        from urllib.parse import urlsplit
-
-        target = Addressing(urlsplit(url).hostname or "", origin).to_fetch(url)
+        target = addressing.to_fetch(url)
         request = urllib.request.Request(target, headers={"User-Agent": user_agent})
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -169,6 +174,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from scrapy.utils.project import get_project_settings
 
+    from newsbot.addon import Newsbot
     from newsbot.sites import get_site
     from newsbot.store import StoreError, open_store
     from newsbot.store.target import store_target
@@ -182,13 +188,24 @@ def run(args: argparse.Namespace) -> int:
         return 2
     settings = get_project_settings()
     settings.setdict(overrides, priority="cmdline")
+    # The defaults and environment the crawl will see (NEWSBOT_HOST, NEWSBOT_ORIGIN, ...),
+    # under -s as in the crawl: the plan reads the same host's sitemaps as the crawl.
+    Newsbot().update_settings(settings)
+    try:
+        on_host = getattr(site, "on_host", None)
+        if on_host is not None:
+            site = on_host(settings.get("NEWSBOT_HOST"))
+        fetch = _fetcher(settings, site.canonical_host)
+    except ValueError as exc:
+        print(f"newsbot backfill: {exc}", file=sys.stderr)
+        return 2
     try:
         store = open_store(store_target(settings))
     except StoreError as exc:
         print(f"newsbot backfill: cannot open the store: {exc}", file=sys.stderr)
-        return 1
+        return 2
     try:
-        plan = plan_backfill(site, since, settings, _fetcher(settings), store)
+        plan = plan_backfill(site, since, settings, fetch, store)
     finally:
         store.close()
     print(plan.describe(), flush=True)

@@ -32,7 +32,8 @@ EXIT_INTERRUPTED = 130
 EXIT_STATUSES: dict[int, str] = {
     EXIT_OK: "done",
     EXIT_ALERT: "stats: a site's coverage dropped or its latest run fetched nothing it"
-    " needed; or the store is damaged",
+    " needed; or the store is damaged; backfill: no sitemap could be read (after the"
+    " plan, backfill exits with the crawl's own status)",
     EXIT_USAGE: "bad arguments (unknown site, bad date, ...), or no store / store unreachable",
     EXIT_NOT_PARSEABLE: "parse: the page is not a parseable article/listing/feed/sitemap",
     EXIT_LOCKED: "reparse: a crawl holds the store lock",

@@ -195,3 +195,50 @@ def test_backfill_plans_from_the_sitemaps_then_crawls_with_an_eta(tmp_path):
     finally:
         store.close()
     assert {t["url"] for t in listed} <= stored
+
+
+@pytest.mark.e2e
+def test_backfill_plans_from_the_host_the_crawl_starts_from(tmp_path):
+    from replica.onecms import NEW, OneCMSReplica
+
+    with OneCMSReplica(20, 3, days=4) as replica:
+        settings = {
+            "NEWSBOT_HOST": "baohaiphong.vn",
+            "NEWSBOT_ORIGINS": replica.origins_setting,
+            "NEWSBOT_STORE": str(tmp_path / "store.db"),
+            "NEWSBOT_POLITE": "False",
+        }
+        flags = [x for k, v in settings.items() for x in ("-s", f"{k}={v}")]
+        plan = subprocess.run(
+            [str(BIN / "newsbot"), "backfill", "--site", "baohaiduong", "--since", "2000-01-01"]
+            + ["--plan", *flags],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        asked = replica.requests()
+    assert plan.returncode == 0, plan.stderr
+    # The day files of baohaiphong.vn, never the old domain's sitemap.
+    assert asked and {e.domain for e in asked} == {NEW}, asked
+    assert any(e.path == "/sitemap.xml" for e in asked)
+    # Articles only (the day files and the section sitemap name section pages too);
+    # an article the replica hides from its sitemaps is the crawl's to find.
+    planned = int(re.search(r"to fetch (\d+)", plan.stdout).group(1))
+    truth = len(replica.ground_truth())
+    assert truth * 0.9 <= planned <= truth, plan.stdout
+
+
+def test_backfill_exits_2_on_a_store_it_cannot_open(tmp_path):
+    not_a_store = tmp_path / "notes.txt"
+    not_a_store.write_text("not a database\n" * 200)
+    proc = subprocess.run(
+        [str(BIN / "newsbot"), "backfill", "--site", "baohaiduong", "--since", "2024-01-01"]
+        + ["--plan", "-s", f"NEWSBOT_STORE={not_a_store}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.count("\n") == 1 and "cannot open the store" in proc.stderr
