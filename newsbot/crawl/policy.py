@@ -85,6 +85,25 @@ class EmptyIndex:
 #: Request meta key: an article request's depth in related hops from a listing.
 HOP = "newsbot_hop"
 
+#: An article id as the policy's per-run maps keep it (see :func:`id_key`).
+IdKey = int | str
+
+
+def id_key(source_id: str) -> IdKey:
+    """An article id as a key of the run's maps: a plain number as an int, any other
+    id as it is. The maps hold an id for every article a run requests, twice: an int
+    takes 32 bytes where the string took 64 (3 MB at 50,000 articles). A number
+    written with a leading zero stays a string, so no two ids become one key (and one
+    too long for a machine word, so none is refused by ``int``)."""
+    if (
+        len(source_id) <= 18
+        and source_id.isascii()
+        and source_id.isdigit()
+        and (source_id[0] != "0" or source_id == "0")
+    ):
+        return int(source_id)
+    return source_id
+
 
 class Fetch(NamedTuple):
     """An article to request: how it was found and how many related hops from a listing."""
@@ -211,11 +230,12 @@ class CrawlPolicy:
         #: ``until`` (portals whose ids grow with time): undated links are judged by them.
         self.id_floor: int | None = None
         self.id_ceiling: int | None = None
-        # One publisher on two domains: per article id, the URL requested for it, the
-        # other-domain URLs met for it (its aliases), and the ids whose record is out.
-        self._requested_by_id: dict[str, str] = {}
-        self._aliases: dict[str, set[str]] = {}
-        self._yielded_ids: set[str] = set()
+        # One publisher on two domains: per article id, the URL requested for it (the
+        # very string ``_depth`` keeps), the other-domain URLs met for it (its aliases),
+        # and the ids whose record is out. Ids are keyed by :func:`id_key`.
+        self._requested_by_id: dict[IdKey, str] = {}
+        self._aliases: dict[IdKey, set[str]] = {}
+        self._yielded_ids: set[IdKey] = set()
 
     @property
     def refresh(self) -> str:
@@ -431,30 +451,31 @@ class CrawlPolicy:
                 return self._follow(url, depth)
             return []
         source_id = self.site.source_id(url)
-        if source_id and source_id in self._requested_by_id:
-            return self._met_again(url, source_id)
+        key = id_key(source_id) if source_id else None
+        if key is not None and key in self._requested_by_id:
+            return self._met_again(url, key)
         if not self._wants(url, stored, published_at, modified_at):
             return []
         self._depth[url] = depth
-        if source_id:
-            self._requested_by_id[source_id] = url
+        if key is not None:
+            self._requested_by_id[key] = url
         self.scheduled += 1
         return [Fetch(url, via, depth)]
 
-    def _met_again(self, url: str, source_id: str) -> list[Fetch]:
+    def _met_again(self, url: str, key: IdKey) -> list[Fetch]:
         """An article id already requested, met under another URL: on the other
         domain, that URL is an alias. One met after the record was yielded has the
         article fetched once more, so the record carries it."""
-        first = self._requested_by_id.get(source_id)
+        first = self._requested_by_id.get(key)
         if not first or _domain_of(first) == _domain_of(url):
             return []
-        aliases = self._aliases.setdefault(source_id, set())
+        aliases = self._aliases.setdefault(key, set())
         if url in aliases:
             return []
         aliases.add(url)
-        if source_id not in self._yielded_ids:
+        if key not in self._yielded_ids:
             return []
-        self._yielded_ids.discard(source_id)
+        self._yielded_ids.discard(key)
         self.count("refetched/alias")
         return [Fetch(first, "alias", self._depth.get(first, 0), again=True)]
 
@@ -466,8 +487,9 @@ class CrawlPolicy:
         Its record counts as yielded from now on."""
         found = {requested, stored_url}
         if source_id:
-            found |= self._aliases.get(source_id, set())
-            self._yielded_ids.add(source_id)
+            key = id_key(source_id)
+            found |= self._aliases.get(key, set())
+            self._yielded_ids.add(key)
         return sorted(u for u in found if u and _domain_of(u) != _domain_of(url))
 
     def entries(self, entries: Sequence[Entry], via: str) -> list[Fetch]:

@@ -64,6 +64,11 @@ _XML_PARSER = lxml.etree.XMLParser(
 )
 #: A path w3lib's canonicalize_url leaves as it is (unreserved characters only).
 _PLAIN_PATH = re.compile(r"^[A-Za-z0-9\-._~/]*$")
+#: Canonical URLs remembered, most recently used: links repeat within a page and among
+#: the pages read about the same time (menus, related boxes, a page's URL from its
+#: request to its parse). A bound above a run's size (it was 65,536) made the cache
+#: grow with the run: a 50,000-article run filled it, some 20 MB of URLs.
+CANONICAL_CACHE_SIZE = 8_192
 #: Links that never lead to a page: scripts, mail, phone, inline data, in-page anchors.
 _NOT_WEB = ("javascript:", "mailto:", "tel:", "data:", "#")
 
@@ -123,7 +128,9 @@ class PortalSite(ABC):
 
     def __init__(self) -> None:
         self._layouts: list[Layout] = [cls() for cls in self.layouts]
-        self._canonical_cache = functools.lru_cache(maxsize=65_536)(self._canonical_absolute)
+        self._canonical_cache = functools.lru_cache(maxsize=CANONICAL_CACHE_SIZE)(
+            self._canonical_absolute
+        )
 
     # --- URL rules: what only the publisher knows ----------------------------------
 
@@ -192,9 +199,13 @@ class PortalSite(ABC):
         query = parts.query if (kind is not UrlKind.ARTICLE or self.article_query) else ""
         query = self._without_tracking(query)
         clean = urlunsplit(("https", host, path, query, ""))
-        if not query and _PLAIN_PATH.match(path):
-            return clean  # what w3lib would return: nothing to encode or sort
-        return canonicalize_url(clean, keep_blank_values=False)
+        if query or not _PLAIN_PATH.match(path):
+            clean = canonicalize_url(clean, keep_blank_values=False)
+        # else: what w3lib would return, nothing to encode or sort.
+        # A link canonical already (most are) comes back as the very string given: one
+        # copy for the cache's key and value and for whoever keeps it (the crawl policy
+        # keeps every article URL it requested), not two.
+        return url if clean == url else clean
 
     def canonical_host_of(self, host: str) -> str:
         """The host a URL on ``host`` is canonical on (a mirror's desktop host)."""

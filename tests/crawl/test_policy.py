@@ -161,6 +161,47 @@ def test_an_article_is_requested_once_per_run_whatever_its_url():
     assert len(first) == 1 and again == [] and mirror == []
 
 
+@pytest.mark.parametrize(
+    ("source_id", "key"),
+    [
+        pytest.param("390001", 390001, id="number"),
+        pytest.param("0", 0, id="zero"),
+        pytest.param("0390001", "0390001", id="leading-zero-stays-apart-from-390001"),
+        pytest.param("abc-12", "abc-12", id="not-a-number"),
+        pytest.param("\u0663\u0669\u0660", "\u0663\u0669\u0660", id="non-ascii-digits"),
+        pytest.param("9" * 19, "9" * 19, id="longer-than-a-machine-word"),
+    ],
+)
+def test_article_ids_are_kept_as_ints_where_they_are_plain_numbers(source_id, key):
+    assert P.id_key(source_id) == key and type(P.id_key(source_id)) is type(key)
+
+
+def test_an_alias_met_after_the_record_is_out_fetches_the_article_once_more():
+    p = policy()
+    here = url(1)
+    there = here.replace("baohaiduong.vn", "baohaiphong.vn")
+    assert p.links([here], "home") == [Fetch(here, "home", 0)]
+    assert p.links([there], "related") == []  # before its record: only remembered
+    assert p.aliases_of(here, "390001", here) == [there]
+    elsewhere = there.replace("bai-viet-so-1", "same-story")
+    assert p.links([elsewhere], "related") == [Fetch(here, "alias", 0, again=True)]
+    assert p.counts["refetched/alias"] == 1
+    assert p.links([elsewhere], "related") == []  # each alias once
+    assert p.aliases_of(here, "390001", here) == sorted([there, elsewhere])
+
+
+def test_the_policy_keeps_one_small_key_per_requested_id():
+    """What the policy keeps per requested article grows with the run: a numeric id is an
+    int in both id maps, and the URL is the one string the depth map holds."""
+    p = policy()
+    p.entries([ListingEntry(url(n)) for n in range(3)], "sitemap")
+    for n in range(3):
+        p.aliases_of(url(n), str(390000 + n), url(n))
+    assert set(p._requested_by_id) == p._yielded_ids == {390000, 390001, 390002}
+    depth_keys = {id(u) for u in p._depth}
+    assert all(id(u) in depth_keys for u in p._requested_by_id.values())
+
+
 def test_max_articles_stops_requesting():
     p = policy({"max_articles": "2"})
     fetches = p.entries([ListingEntry(url(n)) for n in range(1, 5)], "listing")

@@ -112,6 +112,26 @@ def test_generic_canonical_url(url: str, expected: str | None):
     assert PAPER.canonical_url(url) == expected
 
 
+def test_a_canonical_link_comes_back_as_the_string_given():
+    """One copy of a URL for the cache's key and value and for whoever keeps it (the
+    crawl policy keeps every URL it requested)."""
+    given = "".join(["https://paper.example/", "tin/a-1.html"])  # a string of its own
+    assert PAPER.canonical_url(given) is given
+    assert PAPER.canonical_url("https://m.paper.example/tin/a-1.html?utm_source=x") == given
+
+
+def test_the_canonical_url_cache_is_bounded_below_a_runs_size():
+    """A bound above a run's size made the cache grow with the run (every sitemap link of
+    a 50,000-article run): it keeps the recently used links, a fixed number of them."""
+    from newsbot.sites.portal import CANONICAL_CACHE_SIZE
+
+    assert CANONICAL_CACHE_SIZE <= 10_000
+    site = get_site("vidu").__class__()
+    for n in range(CANONICAL_CACHE_SIZE + 100):
+        site.canonical_url(f"https://vidu.example/bai-viet/{n}/tin")
+    assert site._canonical_cache.cache_info().currsize == CANONICAL_CACHE_SIZE
+
+
 def test_successor_domain_is_the_same_publisher():
     vidu = get_site("vidu")
     url = "https://baovidu.example/bai-viet/7/tin-moi"
