@@ -364,7 +364,7 @@ class CrawlPolicy:
             if url in self._depth:
                 continue
             source_id = self.site.source_id(url)
-            if source_id and source_id in self._requested_by_id:
+            if source_id and id_key(source_id) in self._requested_by_id:
                 continue
             out.append(url)
         return out
