@@ -352,18 +352,14 @@ class OneCMSLayout(Layout):
         """The elements of :attr:`NOT_BODY` inside ``body``, in page order: one read of
         each element's class, the words compared only where one of them is in it."""
         found = []
-        split = _XML_SPACE_RE.split
         for el in body.iterdescendants(etree.Element):
             classes = class_of(el, cache)
             if classes is None:
                 continue
-            words = None
             for tag, word in self.NOT_BODY:
-                if word in classes and (tag == "*" or tag == el.tag):
-                    words = words or split(classes)
-                    if word in words:
-                        found.append(el)
-                        break
+                if word in classes and (tag == "*" or tag == el.tag) and has_word(classes, word):
+                    found.append(el)
+                    break
         return found
 
     #: The head's ``<meta property=...>`` stating the publication time to the second.
