@@ -323,6 +323,8 @@ class SelectorLayout(Layout):
     ITEM_TIME: ClassVar[str]  # an element (its text) or an attribute
     NEXT_PAGE: ClassVar[str]
     WALKER: ClassVar[type[BodyWalker]] = BodyWalker
+    #: Every text is read with ``element_text`` (the walker's paragraphs too).
+    text_normalized: ClassVar[bool] = True
 
     def is_article(self, doc: HtmlElement) -> bool:
         return bool(select(doc, self.ARTICLE))

@@ -234,6 +234,8 @@ class OneCMSLayout(Layout):
 
     name: ClassVar[str] = "onecms"
     in_use = ("2024-01-01", None)
+    #: Every text is read with ``element_text`` (the walker's paragraphs too).
+    text_normalized: ClassVar[bool] = True
 
     ARTICLE = f"//h1[{has_class('c-detail-head__title')}]"
     TITLE = f"//h1[{has_class('c-detail-head__title')}]"

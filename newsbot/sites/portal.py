@@ -289,7 +289,13 @@ class PortalSite(ABC):
         problems: dict[str, str] = {}
         sources: dict[str, Any] = {}
         if layout is not None:
-            found = self._clean(layout.extract(doc, url), url, problems, f"layout:{layout.name}")
+            found = self._clean(
+                layout.extract(doc, url),
+                url,
+                problems,
+                f"layout:{layout.name}",
+                normalized=layout.text_normalized,
+            )
             sources["layout"] = (found, lambda _f, n=layout.name: f"layout:{n}")
         s_fields = self._clean(dict(structured.fields), url, problems, "structured")
         s_fields.pop("canonical", None)
@@ -358,9 +364,19 @@ class PortalSite(ABC):
         return normalize_text(title) or None
 
     def _clean(
-        self, fields: dict[str, Any], url: str, problems: dict[str, str], label: str
+        self,
+        fields: dict[str, Any],
+        url: str,
+        problems: dict[str, str],
+        label: str,
+        *,
+        normalized: bool = False,
     ) -> dict[str, Any]:
-        """One source's raw findings in record form: dates parsed, URLs canonical."""
+        """One source's raw findings in record form: dates parsed, URLs canonical.
+        ``normalized``: the source's text is already normalised (see
+        ``Layout.text_normalized``), so it is taken as it is: normalising it again
+        would give the same strings (``normalize_text`` is idempotent) at the cost of
+        scanning the whole body twice more."""
         out: dict[str, Any] = {}
         for name, value in fields.items():
             if value is None:
@@ -372,11 +388,16 @@ class PortalSite(ABC):
                     continue
                 value = parsed.iso
             elif name == "body":
-                value = join_paragraphs(value if isinstance(value, list) else value.split("\n\n"))
+                if normalized and isinstance(value, list):
+                    value = "\n\n".join([p for p in value if p])
+                else:
+                    value = join_paragraphs(
+                        value if isinstance(value, list) else value.split("\n\n")
+                    )
             elif name == "images":
-                value = self._images(value, url, problems)
+                value = self._images(value, url, problems, normalized)
             elif name == "related":
-                value = self._related(value, url, problems)
+                value = self._related(value, url, problems, normalized)
             elif name == "media":
                 value = [
                     {"url": src, "kind": m["kind"]}
@@ -384,8 +405,10 @@ class PortalSite(ABC):
                     if (src := self._asset(m["url"], url, problems))
                 ]
             elif name == "tags":
-                value = list(dict.fromkeys(t for t in (normalize_text(x) for x in value) if t))
-            elif isinstance(value, str):
+                if not normalized:
+                    value = (normalize_text(x) for x in value)
+                value = list(dict.fromkeys(t for t in value if t))
+            elif isinstance(value, str) and not normalized:
                 value = normalize_text(value)
             out[name] = value
         lead = out.get("lead")
@@ -410,7 +433,9 @@ class PortalSite(ABC):
             return None
         return resolved
 
-    def _images(self, value: list[Any], url: str, problems: dict[str, str]) -> list[dict[str, Any]]:
+    def _images(
+        self, value: list[Any], url: str, problems: dict[str, str], normalized: bool = False
+    ) -> list[dict[str, Any]]:
         images: list[dict[str, Any]] = []
         seen: set[str] = set()
         for item in value:
@@ -420,12 +445,17 @@ class PortalSite(ABC):
             if src is None or src in seen:
                 continue
             seen.add(src)
-            caption = normalize_text(item.get("caption")) or None
+            caption = item.get("caption") if normalized else normalize_text(item.get("caption"))
+            caption = caption or None
             images.append({"url": src, "caption": caption})
         return images
 
     def _related(
-        self, value: list[dict[str, str]], url: str, problems: dict[str, str]
+        self,
+        value: list[dict[str, str]],
+        url: str,
+        problems: dict[str, str],
+        normalized: bool = False,
     ) -> list[dict[str, str]]:
         related: list[dict[str, str]] = []
         seen = {url}
@@ -435,7 +465,9 @@ class PortalSite(ABC):
             if target is None or target in seen:
                 continue
             seen.add(target)
-            related.append({"url": target, "title": normalize_text(link.get("title"))})
+            title = link.get("title")
+            title = (title or "") if normalized else normalize_text(title)
+            related.append({"url": target, "title": title})
         for reason in skipped:
             _note_bad_link(problems, reason)
         return related
