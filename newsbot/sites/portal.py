@@ -27,7 +27,7 @@ import lxml.etree
 from lxml.html import HtmlElement
 from w3lib.url import canonicalize_url, url_query_cleaner
 
-from newsbot.extract.chain import merge_fields, ordered_record
+from newsbot.extract.chain import decided_before, merge_fields, ordered_record
 from newsbot.extract.dates import parse_datetime
 from newsbot.extract.document import (
     TOO_DEEP_REASON,
@@ -52,6 +52,9 @@ from newsbot.sites.base import (
 )
 
 _DATE_FIELDS = ("published_at", "modified_at")
+#: Fields whose cleaning only normalises text (nothing parsed, no link resolved, so no
+#: problem to note): a source's value for them that the merge never takes is left alone.
+_TEXT_ONLY_FIELDS = ("title", "lead", "section", "author", "tags")
 # Titles of error pages: a leading status or "error", or the portal's wording for a
 # missing page. Narrow on purpose: "lỗi" alone is a word of many real headlines.
 _ERROR_TITLE = re.compile(
@@ -297,8 +300,15 @@ class PortalSite(ABC):
                 normalized=layout.text_normalized,
             )
             sources["layout"] = (found, lambda _f, n=layout.name: f"layout:{n}")
-        s_fields = self._clean(dict(structured.fields), url, problems, "structured")
-        s_fields.pop("canonical", None)
+        s_raw = dict(structured.fields)
+        s_raw.pop("canonical", None)  # the profile's canonical URL is the page's identity
+        if layout is not None and "body" not in s_raw:
+            for name in _TEXT_ONLY_FIELDS:
+                # Cleaning these has no side effect (no problem noted), and the merge
+                # takes the layout's value: their normalising would be thrown away.
+                if name in s_raw and decided_before(name, "structured", {"layout": found}):
+                    del s_raw[name]
+        s_fields = self._clean(s_raw, url, problems, "structured")
         sources["structured"] = (s_fields, lambda f: structured.sources.get(f, "structured"))
         record, provenance = merge_fields(list(ARTICLE_FIELDS), sources)
         if structured.errors:
