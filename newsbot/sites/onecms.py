@@ -220,7 +220,17 @@ _XML_SPACE_RE = re.compile(r"[ \t\r\n]+")
 
 def _normalize_space(text: str) -> str:
     """XPath's ``normalize-space()`` of a string value: XML white space collapsed."""
+    if "  " not in text and "\t" not in text and "\n" not in text and "\r" not in text:
+        return text.strip(" ")  # (single spaces only: nothing to collapse, no regex)
     return _XML_SPACE_RE.sub(" ", text).strip(_XML_SPACE)
+
+
+def _string_value(el: HtmlElement) -> str:
+    """XPath's string value of an element: its text and its descendants' (``itertext``,
+    which costs an iterator and a join; a childless element's text is all there is)."""
+    if len(el) == 0:
+        return el.text or ""
+    return "".join(el.itertext())
 
 
 class OneCMSLayout(Layout):
@@ -337,7 +347,7 @@ class OneCMSLayout(Layout):
                     words is not None
                     and BOX_TITLE_CLASS in words
                     and has_word(words, BOX_TITLE_CLASS)
-                    and _normalize_space("".join(el.itertext())) in titles
+                    and _normalize_space(_string_value(el)) in titles
                 ):
                     break
             else:
@@ -346,7 +356,7 @@ class OneCMSLayout(Layout):
                 if a in seen:
                     continue  # a box inside a box: its links are the outer box's
                 seen.add(a)
-                if a.get("href") is not None and "".join(a.itertext()).strip(_XML_SPACE):
+                if a.get("href") is not None and _string_value(a).strip(_XML_SPACE):
                     found.append(a)
         return found
 
