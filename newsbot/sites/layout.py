@@ -219,7 +219,8 @@ class BodyWalker:
 
     def _skipped(self, tag: str, cls: str) -> bool:
         """Neither opened nor read: scripts, forms, ads, share and related boxes."""
-        return tag in self.SKIP or any(s in cls for s in self.SKIP_CLASSES)
+        # (most body elements have no class: no generator over the skip classes)
+        return tag in self.SKIP or (cls != "" and any(s in cls for s in self.SKIP_CLASSES))
 
     def _opens(self, el: HtmlElement, tag: str, cls: str) -> bool:
         """A container whose children are read one by one (it holds blocks or pictures)."""

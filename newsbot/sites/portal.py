@@ -278,7 +278,8 @@ class PortalSite(ABC):
         self, doc: HtmlElement, text: str, url: str, layouts: list[Layout]
     ) -> ParseOutcome:
         layout = next((lay for lay in layouts if lay.is_article(doc)), None)
-        structured = extract_structured(doc, url)
+        # declares_article only matters when no layout of ours knows the page.
+        structured = extract_structured(doc, url, article_type=layout is None)
         if layout is None and not structured.declares_article:
             # Neither our layouts nor the page itself call it an article; a page that
             # does (a redesign we don't know) may still carry a list of other stories.
