@@ -62,6 +62,21 @@ def merge_fields(
     return record, provenance
 
 
+def decided_before(name: str, kind: str, sources: Mapping[str, Mapping[str, Any]]) -> bool:
+    """Does a source ahead of ``kind`` in field ``name``'s order decide the field (as
+    :func:`merge_fields` takes it), so that ``kind``'s value for it is never used?
+    ``sources``: the fields of the sources known so far, by kind."""
+    for earlier in FIELD_ORDER.get(name, DEFAULT_ORDER):
+        if earlier == kind:
+            return False
+        values = sources.get(earlier)
+        if values is None or name not in values:
+            continue
+        if has_value(values[name]) or (earlier == "layout" and isinstance(values[name], list)):
+            return True
+    return False
+
+
 def ordered_record(
     identity: Mapping[str, Any], fields: Mapping[str, Any], language: str | None
 ) -> dict[str, Any]:

@@ -82,6 +82,11 @@ class Layout:
     #: ISO dates (inclusive) the layout was in use; ``None`` means open-ended. A page
     #: fetched on a day the layout was in use tries it before the others.
     in_use: ClassVar[tuple[str | None, str | None]] = (None, None)
+    #: True when :meth:`extract` gives all its text (strings, body paragraphs, tags,
+    #: image captions, link titles) as ``normalize_text`` returns it, empty paragraphs
+    #: left out: the profile then takes it as it is instead of normalising it again
+    #: (what reading with ``element_text`` gives; dates and URLs are read apart anyway).
+    text_normalized: ClassVar[bool] = False
 
     @classmethod
     def in_use_on(cls, day: date) -> bool:

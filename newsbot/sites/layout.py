@@ -219,7 +219,8 @@ class BodyWalker:
 
     def _skipped(self, tag: str, cls: str) -> bool:
         """Neither opened nor read: scripts, forms, ads, share and related boxes."""
-        return tag in self.SKIP or any(s in cls for s in self.SKIP_CLASSES)
+        # (most body elements have no class: no generator over the skip classes)
+        return tag in self.SKIP or (cls != "" and any(s in cls for s in self.SKIP_CLASSES))
 
     def _opens(self, el: HtmlElement, tag: str, cls: str) -> bool:
         """A container whose children are read one by one (it holds blocks or pictures)."""
@@ -323,6 +324,8 @@ class SelectorLayout(Layout):
     ITEM_TIME: ClassVar[str]  # an element (its text) or an attribute
     NEXT_PAGE: ClassVar[str]
     WALKER: ClassVar[type[BodyWalker]] = BodyWalker
+    #: Every text is read with ``element_text`` (the walker's paragraphs too).
+    text_normalized: ClassVar[bool] = True
 
     def is_article(self, doc: HtmlElement) -> bool:
         return bool(select(doc, self.ARTICLE))

@@ -220,7 +220,17 @@ _XML_SPACE_RE = re.compile(r"[ \t\r\n]+")
 
 def _normalize_space(text: str) -> str:
     """XPath's ``normalize-space()`` of a string value: XML white space collapsed."""
+    if "  " not in text and "\t" not in text and "\n" not in text and "\r" not in text:
+        return text.strip(" ")  # (single spaces only: nothing to collapse, no regex)
     return _XML_SPACE_RE.sub(" ", text).strip(_XML_SPACE)
+
+
+def _string_value(el: HtmlElement) -> str:
+    """XPath's string value of an element: its text and its descendants' (``itertext``,
+    which costs an iterator and a join; a childless element's text is all there is)."""
+    if len(el) == 0:
+        return el.text or ""
+    return "".join(el.itertext())
 
 
 class OneCMSLayout(Layout):
@@ -234,6 +244,8 @@ class OneCMSLayout(Layout):
 
     name: ClassVar[str] = "onecms"
     in_use = ("2024-01-01", None)
+    #: Every text is read with ``element_text`` (the walker's paragraphs too).
+    text_normalized: ClassVar[bool] = True
 
     ARTICLE = f"//h1[{has_class('c-detail-head__title')}]"
     TITLE = f"//h1[{has_class('c-detail-head__title')}]"
@@ -335,7 +347,7 @@ class OneCMSLayout(Layout):
                     words is not None
                     and BOX_TITLE_CLASS in words
                     and has_word(words, BOX_TITLE_CLASS)
-                    and _normalize_space("".join(el.itertext())) in titles
+                    and _normalize_space(_string_value(el)) in titles
                 ):
                     break
             else:
@@ -344,7 +356,7 @@ class OneCMSLayout(Layout):
                 if a in seen:
                     continue  # a box inside a box: its links are the outer box's
                 seen.add(a)
-                if a.get("href") is not None and "".join(a.itertext()).strip(_XML_SPACE):
+                if a.get("href") is not None and _string_value(a).strip(_XML_SPACE):
                     found.append(a)
         return found
 
@@ -352,18 +364,14 @@ class OneCMSLayout(Layout):
         """The elements of :attr:`NOT_BODY` inside ``body``, in page order: one read of
         each element's class, the words compared only where one of them is in it."""
         found = []
-        split = _XML_SPACE_RE.split
         for el in body.iterdescendants(etree.Element):
             classes = class_of(el, cache)
             if classes is None:
                 continue
-            words = None
             for tag, word in self.NOT_BODY:
-                if word in classes and (tag == "*" or tag == el.tag):
-                    words = words or split(classes)
-                    if word in words:
-                        found.append(el)
-                        break
+                if word in classes and (tag == "*" or tag == el.tag) and has_word(classes, word):
+                    found.append(el)
+                    break
         return found
 
     #: The head's ``<meta property=...>`` stating the publication time to the second.

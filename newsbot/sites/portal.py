@@ -27,7 +27,7 @@ import lxml.etree
 from lxml.html import HtmlElement
 from w3lib.url import canonicalize_url, url_query_cleaner
 
-from newsbot.extract.chain import merge_fields, ordered_record
+from newsbot.extract.chain import decided_before, merge_fields, ordered_record
 from newsbot.extract.dates import parse_datetime
 from newsbot.extract.document import (
     TOO_DEEP_REASON,
@@ -52,6 +52,9 @@ from newsbot.sites.base import (
 )
 
 _DATE_FIELDS = ("published_at", "modified_at")
+#: Fields whose cleaning only normalises text (nothing parsed, no link resolved, so no
+#: problem to note): a source's value for them that the merge never takes is left alone.
+_TEXT_ONLY_FIELDS = ("title", "lead", "section", "author", "tags")
 # Titles of error pages: a leading status or "error", or the portal's wording for a
 # missing page. Narrow on purpose: "lỗi" alone is a word of many real headlines.
 _ERROR_TITLE = re.compile(
@@ -286,7 +289,8 @@ class PortalSite(ABC):
         self, doc: HtmlElement, text: str, url: str, layouts: list[Layout]
     ) -> ParseOutcome:
         layout = next((lay for lay in layouts if lay.is_article(doc)), None)
-        structured = extract_structured(doc, url)
+        # declares_article only matters when no layout of ours knows the page.
+        structured = extract_structured(doc, url, article_type=layout is None)
         if layout is None and not structured.declares_article:
             # Neither our layouts nor the page itself call it an article; a page that
             # does (a redesign we don't know) may still carry a list of other stories.
@@ -300,10 +304,23 @@ class PortalSite(ABC):
         problems: dict[str, str] = {}
         sources: dict[str, Any] = {}
         if layout is not None:
-            found = self._clean(layout.extract(doc, url), url, problems, f"layout:{layout.name}")
+            found = self._clean(
+                layout.extract(doc, url),
+                url,
+                problems,
+                f"layout:{layout.name}",
+                normalized=layout.text_normalized,
+            )
             sources["layout"] = (found, lambda _f, n=layout.name: f"layout:{n}")
-        s_fields = self._clean(dict(structured.fields), url, problems, "structured")
-        s_fields.pop("canonical", None)
+        s_raw = dict(structured.fields)
+        s_raw.pop("canonical", None)  # the profile's canonical URL is the page's identity
+        if layout is not None and "body" not in s_raw:
+            for name in _TEXT_ONLY_FIELDS:
+                # Cleaning these has no side effect (no problem noted), and the merge
+                # takes the layout's value: their normalising would be thrown away.
+                if name in s_raw and decided_before(name, "structured", {"layout": found}):
+                    del s_raw[name]
+        s_fields = self._clean(s_raw, url, problems, "structured")
         sources["structured"] = (s_fields, lambda f: structured.sources.get(f, "structured"))
         record, provenance = merge_fields(list(ARTICLE_FIELDS), sources)
         if structured.errors:
@@ -369,9 +386,19 @@ class PortalSite(ABC):
         return normalize_text(title) or None
 
     def _clean(
-        self, fields: dict[str, Any], url: str, problems: dict[str, str], label: str
+        self,
+        fields: dict[str, Any],
+        url: str,
+        problems: dict[str, str],
+        label: str,
+        *,
+        normalized: bool = False,
     ) -> dict[str, Any]:
-        """One source's raw findings in record form: dates parsed, URLs canonical."""
+        """One source's raw findings in record form: dates parsed, URLs canonical.
+        ``normalized``: the source's text is already normalised (see
+        ``Layout.text_normalized``), so it is taken as it is: normalising it again
+        would give the same strings (``normalize_text`` is idempotent) at the cost of
+        scanning the whole body twice more."""
         out: dict[str, Any] = {}
         for name, value in fields.items():
             if value is None:
@@ -383,11 +410,16 @@ class PortalSite(ABC):
                     continue
                 value = parsed.iso
             elif name == "body":
-                value = join_paragraphs(value if isinstance(value, list) else value.split("\n\n"))
+                if normalized and isinstance(value, list):
+                    value = "\n\n".join([p for p in value if p])
+                else:
+                    value = join_paragraphs(
+                        value if isinstance(value, list) else value.split("\n\n")
+                    )
             elif name == "images":
-                value = self._images(value, url, problems)
+                value = self._images(value, url, problems, normalized)
             elif name == "related":
-                value = self._related(value, url, problems)
+                value = self._related(value, url, problems, normalized)
             elif name == "media":
                 value = [
                     {"url": src, "kind": m["kind"]}
@@ -395,8 +427,10 @@ class PortalSite(ABC):
                     if (src := self._asset(m["url"], url, problems))
                 ]
             elif name == "tags":
-                value = list(dict.fromkeys(t for t in (normalize_text(x) for x in value) if t))
-            elif isinstance(value, str):
+                if not normalized:
+                    value = (normalize_text(x) for x in value)
+                value = list(dict.fromkeys(t for t in value if t))
+            elif isinstance(value, str) and not normalized:
                 value = normalize_text(value)
             out[name] = value
         lead = out.get("lead")
@@ -421,7 +455,9 @@ class PortalSite(ABC):
             return None
         return resolved
 
-    def _images(self, value: list[Any], url: str, problems: dict[str, str]) -> list[dict[str, Any]]:
+    def _images(
+        self, value: list[Any], url: str, problems: dict[str, str], normalized: bool = False
+    ) -> list[dict[str, Any]]:
         images: list[dict[str, Any]] = []
         seen: set[str] = set()
         for item in value:
@@ -431,12 +467,17 @@ class PortalSite(ABC):
             if src is None or src in seen:
                 continue
             seen.add(src)
-            caption = normalize_text(item.get("caption")) or None
+            caption = item.get("caption") if normalized else normalize_text(item.get("caption"))
+            caption = caption or None
             images.append({"url": src, "caption": caption})
         return images
 
     def _related(
-        self, value: list[dict[str, str]], url: str, problems: dict[str, str]
+        self,
+        value: list[dict[str, str]],
+        url: str,
+        problems: dict[str, str],
+        normalized: bool = False,
     ) -> list[dict[str, str]]:
         related: list[dict[str, str]] = []
         seen = {url}
@@ -446,7 +487,9 @@ class PortalSite(ABC):
             if target is None or target in seen:
                 continue
             seen.add(target)
-            related.append({"url": target, "title": normalize_text(link.get("title"))})
+            title = link.get("title")
+            title = (title or "") if normalized else normalize_text(title)
+            related.append({"url": target, "title": title})
         for reason in skipped:
             _note_bad_link(problems, reason)
         return related

@@ -89,3 +89,25 @@ def test_every_field_named_once_and_only_requested_fields():
 
 def test_default_order():
     assert DEFAULT_ORDER == ("layout", "structured", "fallback")
+
+
+def test_decided_before_says_when_a_later_source_is_never_taken():
+    """decided_before against merge_fields itself: whenever it says the layout decides
+    a field, no value of the structured source changes what the merge takes."""
+    import random
+
+    from newsbot.extract.chain import decided_before
+
+    rng = random.Random(5)
+    values = [None, "", "x", [], ["a"], {}, {"k": 1}, 0]
+    fields = ["title", "author", "images", "tags"]
+    for _ in range(2000):
+        layout = {f: rng.choice(values) for f in fields if rng.random() < 0.6}
+        structured = {f: rng.choice(values) for f in fields if rng.random() < 0.6}
+        for name in fields:
+            if not decided_before(name, "structured", {"layout": layout}):
+                continue
+            merged = merge_fields(fields, sources(layout=layout, structured=structured))
+            alone = merge_fields(fields, sources(layout=layout, structured={}))
+            assert merged[0].get(name, "absent") == alone[0].get(name, "absent")
+            assert merged[1].get(name) == alone[1].get(name)

@@ -321,3 +321,23 @@ def test_opengraph_prefix_declared_on_html_counts():
     assert _opengraph_properties(_heads(doc)) == [("dc:title", "T"), ("og:title", "O")]
     by_extruct = [p for item in OpenGraphExtractor().extract_items(doc) for p in item["properties"]]
     assert _opengraph_properties(_heads(doc)) == by_extruct
+
+
+def test_without_article_type_the_same_fields_are_read():
+    """article_type=False (a layout already knows the page) skips only what can tell
+    declares_article: fields, sources, errors and the rest stay the same."""
+    from pathlib import Path
+
+    from newsbot.extract.document import parse_html
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures"
+    extra = [
+        '<html><body><ol itemscope itemtype="https://schema.org/NewsArticle"></ol></body></html>',
+        '<html><body><div itemprop="headline">Không có item</div></body></html>',
+    ]
+    pages = [p.read_text("utf-8", "replace") for p in sorted(fixtures.rglob("*.html"))] + extra
+    for html in pages:
+        full = extract_structured(parse_html(html), "https://example.vn/a")
+        lean = extract_structured(parse_html(html), "https://example.vn/a", article_type=False)
+        for name in ("fields", "sources", "errors", "logos", "site_names", "descriptions", "dates"):
+            assert getattr(lean, name) == getattr(full, name), name

@@ -88,3 +88,24 @@ def test_walk_plan_leaves_other_selectors_to_xpath(expr: str):
     from newsbot.extract.xpath import walk_plan
 
     assert walk_plan(expr) is None
+
+
+def test_has_word_is_has_class_on_random_class_attributes():
+    """has_word (a find per occurrence) against XPath's has_class on the same values."""
+    from lxml import etree
+
+    from newsbot.extract.xpath import has_class, has_word
+
+    rng = random.Random(11)
+    pieces = ["a", "b", "ab", "a-b", "-", "_", " ", "  ", "\t", "\n", "\r", "\u3000", "\xa0", "é"]
+    words = ["a", "b", "ab", "a-b", "é"]
+    for _ in range(3000):
+        classes = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 7)))
+        el = etree.Element("div")
+        el.set("class", classes)
+        for word in words:
+            assert has_word(classes, word) is el.xpath(f"boolean(self::*[{has_class(word)}])"), (
+                classes,
+                word,
+            )
+    assert has_word(None, "a") is False

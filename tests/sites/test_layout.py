@@ -188,3 +188,64 @@ def test_class_selectors_read_without_xpath_select_what_xpath_selects():
         for node in (doc, doc[-1][0], *doc.iter("div")):
             for expr in exprs:
                 assert select(node, expr) == node.xpath(expr), expr
+
+
+def _layout_pages() -> list[tuple[str, bytes]]:
+    """Article pages of every layout: the fixtures and replica pages (both baohaiduong
+    layouts, both OneCMS templates, Báo Ví Dụ), NFD-stored ones among them."""
+    from replica import pages
+    from replica.generator import Portal
+    from replica.onecms import OneCMSEdition, article_page
+    from replica.vidu import Vidu
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures"
+    found = [(str(p), p.read_bytes()) for p in sorted(fixtures.rglob("*.html"))]
+    portal = Portal(40, 3)
+    for meta in portal.articles:
+        render = pages.legacy_article if meta.layout == "legacy" else pages.current_article
+        found.append((meta.path, render(portal, meta, portal.content(meta.index)).encode()))
+    edition = OneCMSEdition(20, 3, days=15)
+    for i, story in enumerate(edition.stories):
+        html = article_page(edition, i)
+        found.append((story.new_path, html.encode()))
+        if i < 5:
+            import unicodedata
+
+            found.append((f"{story.new_path} (NFD)", unicodedata.normalize("NFD", html).encode()))
+    vidu = Vidu(20, 3)
+    found += [(vidu.path(m), vidu.article(m).encode()) for m in vidu.metas]
+    return found
+
+
+def test_layouts_that_say_their_text_is_normalised_give_it_normalised():
+    """Layout.text_normalized is a promise the profile relies on (it takes such text as
+    it is): every string, paragraph, tag, caption and link title is a fixed point of
+    normalize_text and no paragraph is empty."""
+    from newsbot.extract.text import normalize_text
+    from newsbot.sites import site_names
+
+    layouts = {
+        type(lay): lay
+        for name in site_names()
+        for lay in get_site(name).layouts_on()
+        if lay.text_normalized
+    }
+    assert len(layouts) >= 4
+    checked = 0
+    for where, raw in _layout_pages():
+        for layout in layouts.values():
+            doc = parse_html(raw.decode("utf-8", "replace"))
+            if not layout.is_article(doc):
+                continue
+            found = layout.extract(doc, "https://example.vn/a-1.html")
+            texts: list[Any] = [
+                v for k, v in found.items() if isinstance(v, str) and k != "published_at"
+            ]
+            texts += found.get("tags", []) + found.get("body", [])
+            texts += [i["caption"] for i in found.get("images", []) if i["caption"] is not None]
+            texts += [link["title"] for link in found.get("related", [])]
+            for text in texts:
+                assert isinstance(text, str) and normalize_text(text) == text, (where, text)
+            assert all(found.get("body", [])), where
+            checked += 1
+    assert checked > 80

@@ -260,3 +260,21 @@ def test_crawling_from_the_new_host():
     assert site.on_host("baohaiduong.vn") is SITE
     with pytest.raises(ValueError, match="not a host"):
         SITE.on_host("example.org")
+
+
+def test_box_title_and_link_text_read_as_xpath_reads_them():
+    """_normalize_space and _string_value (the related boxes' title and link tests)
+    against XPath's normalize-space() and string value, on random markup."""
+    import random
+
+    import lxml.html
+
+    from newsbot.sites.onecms import _normalize_space, _string_value
+
+    rng = random.Random(3)
+    pieces = ["a", "b", " ", "  ", "\t", "\n", "\r", "\xa0", "é", "<b>x</b>", "<i> </i>"]
+    for _ in range(1500):
+        inner = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 6)))
+        el = lxml.html.fragment_fromstring(f"<h2>{inner}</h2>")
+        assert _string_value(el) == el.xpath("string()")
+        assert _normalize_space(_string_value(el)) == el.xpath("normalize-space()")
