@@ -456,19 +456,40 @@ def _read_meta(doc: HtmlElement, heads: list[_Head], url: str, out: StructuredDa
         out.put("canonical", join_url(url, canonical.strip()), "structured:meta")
 
 
-def extract_structured(doc: HtmlElement, url: str, *, article_type: bool = True) -> StructuredData:
+#: Every record field Open Graph or plain meta can give.
+_HEAD_FIELDS = frozenset(
+    ("title", "lead", "published_at", "modified_at", "section", "tags", "author", "images")
+)
+
+
+def extract_structured(
+    doc: HtmlElement, url: str, *, article_type: bool = True, fields_only: bool = False
+) -> StructuredData:
     """Read JSON-LD, then Open Graph, then plain meta; earlier sources win per field.
 
     ``article_type=False``: the caller does not read ``declares_article`` (a layout of
     its own already calls the page an article), so microdata items without properties,
     which can tell nothing else, are not looked for (``declares_article`` may then
-    stay False where the page declares an article that way)."""
+    stay False where the page declares an article that way).
+
+    ``fields_only``: the caller reads ``fields``, ``sources`` and ``errors`` and
+    nothing else (not the canonical URL, ``declares_article``, site names, or the
+    description and date lists). When JSON-LD and microdata gave every field the
+    head's metas could, those are not read: the first source of a field keeps it, so
+    they could change none of those three (their readers note no error)."""
     out = StructuredData()
     _read_jsonld(doc, url, out)
     _read_microdata(doc, url, out, article_type)
+    if fields_only and _HEAD_FIELDS <= out.fields.keys():
+        return _without_logos(out)
     heads = _heads(doc)
     _read_opengraph(heads, url, out)
     _read_meta(doc, heads, url, out)
+    return _without_logos(out)
+
+
+def _without_logos(out: StructuredData) -> StructuredData:
+    """``out`` with the publisher's logos left out of its images."""
     if "images" in out.fields:
         images = [u for u in out.fields["images"] if u not in out.logos and "logo" not in u.lower()]
         if images:

@@ -341,3 +341,53 @@ def test_without_article_type_the_same_fields_are_read():
         lean = extract_structured(parse_html(html), "https://example.vn/a", article_type=False)
         for name in ("fields", "sources", "errors", "logos", "site_names", "descriptions", "dates"):
             assert getattr(lean, name) == getattr(full, name), name
+
+
+def test_fields_only_reads_the_head_only_when_it_could_add_a_field(monkeypatch):
+    """fields_only=True (the portal's layout path): fields, sources and errors are those
+    of a full read on every fixture page, and a page whose JSON-LD gives every field
+    the head's metas could has its metas left unread."""
+    from pathlib import Path
+
+    from newsbot.extract import structured
+    from newsbot.extract.document import parse_html
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures"
+    pages = [p.read_text("utf-8", "replace") for p in sorted(fixtures.rglob("*.html"))]
+    full_jsonld = {
+        "@type": "NewsArticle",
+        "headline": "Tiêu đề",
+        "description": "Mở đầu",
+        "datePublished": "2024-05-12T21:40:00+07:00",
+        "dateModified": "2024-05-13T08:00:00+07:00",
+        "articleSection": "Kinh tế",
+        "keywords": "a, b",
+        "author": {"@type": "Person", "name": "Thanh Hương"},
+        "image": "https://bhd.1cdn.vn/a.jpg",
+    }
+    covered = (
+        '<html><head><script type="application/ld+json">'
+        + json.dumps(full_jsonld)
+        + '</script><meta property="og:title" content="Khác"><meta name="author" content="X">'
+        "</head><body><p>x</p></body></html>"
+    )
+    pages.append(covered)
+    for html in pages:
+        full = extract_structured(parse_html(html), "https://example.vn/a", article_type=False)
+        lean = extract_structured(
+            parse_html(html), "https://example.vn/a", article_type=False, fields_only=True
+        )
+        for name in ("fields", "sources", "errors"):
+            assert getattr(lean, name) == getattr(full, name), name
+
+    def unread(*args: Any) -> None:
+        raise AssertionError("the head was read")
+
+    monkeypatch.setattr(structured, "_read_opengraph", unread)
+    lean = extract_structured(parse_html(covered), "https://example.vn/a", fields_only=True)
+    assert lean.fields["title"] == "Tiêu đề" and lean.sources["title"] == "structured:jsonld"
+    with pytest.raises(AssertionError, match="the head was read"):
+        # No keywords in the JSON-LD: the head may give tags, so it is read.
+        without_tags = covered.replace('"keywords": "a, b", ', "")
+        assert without_tags != covered
+        extract_structured(parse_html(without_tags), "https://example.vn/a", fields_only=True)
