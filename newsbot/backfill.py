@@ -192,9 +192,7 @@ def run(args: argparse.Namespace) -> int:
     # under -s as in the crawl: the plan reads the same host's sitemaps as the crawl.
     Newsbot().update_settings(settings)
     try:
-        on_host = getattr(site, "on_host", None)
-        if on_host is not None:
-            site = on_host(settings.get("NEWSBOT_HOST"))
+        site = site.on_host(settings.get("NEWSBOT_HOST"))
         fetch = _fetcher(settings, site.canonical_host)
     except ValueError as exc:
         print(f"newsbot backfill: {exc}", file=sys.stderr)

@@ -474,12 +474,13 @@ def extract_structured(
 
     ``fields_only``: the caller reads ``fields``, ``sources`` and ``errors`` and
     nothing else (not the canonical URL, ``declares_article``, site names, or the
-    description and date lists). When JSON-LD and microdata gave every field the
-    head's metas could, those are not read: the first source of a field keeps it, so
-    they could change none of those three (their readers note no error)."""
+    description and date lists); it implies ``article_type=False``. When JSON-LD and
+    microdata gave every field the head's metas could, those are not read: the first
+    source of a field keeps it, so they could change none of those three (their
+    readers note no error)."""
     out = StructuredData()
     _read_jsonld(doc, url, out)
-    _read_microdata(doc, url, out, article_type)
+    _read_microdata(doc, url, out, article_type and not fields_only)
     if fields_only and _HEAD_FIELDS <= out.fields.keys():
         return _without_logos(out)
     heads = _heads(doc)

@@ -289,10 +289,9 @@ class PortalSite(ABC):
         self, doc: HtmlElement, text: str, url: str, layouts: list[Layout]
     ) -> ParseOutcome:
         layout = next((lay for lay in layouts if lay.is_article(doc)), None)
-        # declares_article only matters when no layout of ours knows the page.
-        structured = extract_structured(
-            doc, url, article_type=layout is None, fields_only=layout is not None
-        )
+        # With a layout of ours, only the fields matter (declares_article, the canonical
+        # URL and the rest only when no layout knows the page).
+        structured = extract_structured(doc, url, fields_only=layout is not None)
         if layout is None and not structured.declares_article:
             # Neither our layouts nor the page itself call it an article; a page that
             # does (a redesign we don't know) may still carry a list of other stories.
