@@ -1,8 +1,9 @@
 """``make bench``: how fast newsbot is, as ratios against baselines measured in the same run.
 
 1. parse: median and p95 time to turn each specimen into a record, and a page that
-   needs the generic fallback; beside each, lxml's parse of the same bytes alone (the
-   floor on this machine) and the parse's multiple of it;
+   needs the generic fallback; the median CPU time of the same calls (far below the
+   wall median when the machine is busy); beside each, lxml's parse of the same bytes
+   alone (the floor on this machine) and the parse's multiple of it;
 2. crawl: a 5 000-article replica crawled with every pipeline on, and the same pages
    downloaded by a bare Scrapy spider (politeness off on loopback for both); the
    ratio of the two is the cost of parsing, dedup and storage. Also each crawl's CPU
@@ -60,22 +61,34 @@ def _onecms_goal(parse: dict[str, Any]) -> dict[str, Any]:
     return {
         "goal_ms": ONECMS_GOAL_MS,
         "medians_ms": rows,
+        # The goal is judged on the wall medians; the CPU ones say how much of a slow
+        # reading was the machine (see _timings).
+        "cpu_medians_ms": {
+            n: r.get("cpu_median_ms") for n, r in parse.items() if n.startswith("onecms-")
+        },
         "met": bool(rows) and all(v <= ONECMS_GOAL_MS for v in rows.values()),
     }
 
 
 def _timings(fn: Callable[[], Any], runs: int) -> dict[str, float]:
+    """Median and p95 wall time of ``fn`` over ``runs`` calls, and the median of the
+    CPU time its thread spent (``cpu_median_ms``): a call the machine preempted takes
+    longer on the wall clock, not in CPU time, so the gap between the two medians is
+    how busy the machine was, not the parser's doing."""
     for _ in range(5):
         fn()
     samples = []
+    cpu = []
     for _ in range(runs):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.thread_time()
         fn()
+        cpu.append((time.thread_time() - start_cpu) * 1000)
         samples.append((time.perf_counter() - start) * 1000)
     samples.sort()
     return {
         "median_ms": round(statistics.median(samples), 3),
         "p95_ms": round(samples[int(len(samples) * 0.95) - 1], 3),
+        "cpu_median_ms": round(statistics.median(cpu), 3),
         "runs": runs,
     }
 
@@ -390,10 +403,13 @@ def _table(result: dict[str, Any]) -> str:
     lines = ["newsbot bench", ""]
     goal = ONECMS_GOAL_MS
     lines.append(
-        f"{'parse (ms)':<34}{'median':>10}{'p95':>10}{'lxml':>8}{'x lxml':>8}  goal (median)"
+        f"{'parse (ms)':<34}{'median':>10}{'p95':>10}{'cpu':>8}{'lxml':>8}{'x lxml':>8}"
+        "  goal (median)"
     )
     for name, row in result["parse"].items():
         line = f"  {name:<32}{row['median_ms']:>10.3f}{row['p95_ms']:>10.3f}"
+        cpu = row.get("cpu_median_ms")
+        line += f"{cpu:>8.3f}" if cpu is not None else " " * 8
         floor, times = row.get("html_parse_ms"), row.get("x_html_parse")
         line += f"{floor:>8.3f}{times:>8.2f}" if floor and times else " " * 16
         if name.startswith("onecms-"):

@@ -3,6 +3,8 @@ goal (a report of the numbers measured; no test here times anything)."""
 
 from __future__ import annotations
 
+import time
+
 from benchmarks.run import ONECMS_GOAL_MS, _onecms_goal, _table, ratio_ceiling
 
 
@@ -79,9 +81,24 @@ def test_table_prints_the_ceiling_next_to_the_goal():
 
 def test_table_shows_each_parse_beside_lxml_alone():
     parse = _parse(0.9, 0.9)
-    parse["onecms-article"].update(html_parse_ms=0.3, x_html_parse=3.0)
+    parse["onecms-article"].update(html_parse_ms=0.3, x_html_parse=3.0, cpu_median_ms=0.8)
     lines = _table({"parse": parse}).splitlines()
     article = next(line for line in lines if "onecms-article" in line)
-    assert article.split()[1:5] == ["0.900", "2.000", "0.300", "3.00"]
+    assert article.split()[1:6] == ["0.900", "2.000", "0.800", "0.300", "3.00"]
     legacy = next(line for line in lines if "legacy-article" in line)
     assert legacy.split()[1:] == ["3.000", "2.000"]  # no floor measured: left blank
+    # The columns line up: each value ends where its heading does.
+    heading = lines[2]
+    for word, value in (("cpu", "0.800"), ("lxml", "0.300")):
+        assert article.index(value) + len(value) == heading.index(word) + len(word)
+
+
+def test_timings_give_the_cpu_median_beside_the_wall_median():
+    from benchmarks.run import _timings
+
+    def sleepy() -> None:
+        time.sleep(0.002)  # 2 ms on the wall clock, next to no CPU
+
+    row = _timings(sleepy, 11)
+    assert row["median_ms"] >= 2.0
+    assert row["cpu_median_ms"] < row["median_ms"] / 2
