@@ -488,6 +488,8 @@ class PortalSite(ABC):
             if target is None or target in seen:
                 continue
             seen.add(target)
+            if self.url_kind(target) is not UrlKind.ARTICLE:
+                continue  # a tag, section or video page in a related box: no article
             title = link.get("title")
             title = (title or "") if normalized else normalize_text(title)
             related.append({"url": target, "title": title})

@@ -129,6 +129,24 @@ def test_ad_box_dropped_related_box_read_and_not_body():
     ]
 
 
+def test_related_box_keeps_articles_only():
+    # The record contract: tag pages (-ptag.html) and section pages are not related
+    # articles, nor is a page of the video hub, even inside a "Bài liên quan" box.
+    record = _article(
+        "<p>Đoạn.</p>"
+        '<div class="c-box"><div class="c-box__title"><h2 class="c-box__title__name">Bài liên quan'
+        '</h2></div><ul><li><a href="/gia-loc-ptag.html">Gia Lộc</a></li>'
+        '<li><a href="/kinh-te">Kinh tế</a></li>'
+        '<li><a href="/video/clip-moi-541000.html">Clip</a></li>'
+        '<li><a href="https://baohaiduong.vn/kinh-te/bai-cu-140001">Bài cũ</a></li>'
+        '<li><a href="/bai-khac-549000.html">Bài khác</a></li></ul></div>'
+    )
+    assert record["related"] == [
+        {"url": "https://baohaiduong.vn/kinh-te/bai-cu-140001", "title": "Bài cũ"},
+        {"url": "https://baohaiphong.vn/bai-khac-549000.html", "title": "Bài khác"},
+    ]
+
+
 def test_box_with_other_title_gives_no_related_links():
     record = _article(
         "<p>Đoạn.</p>",
