@@ -137,6 +137,23 @@ def test_since_reads_the_day_files_from_that_day_on(tmp_path: Path):
     assert min(files) < since  # older files exist, and none was read
 
 
+def test_an_old_url_met_after_its_article_was_stored_becomes_an_alias(tmp_path: Path):
+    """A first run that reads the day files only stores the articles under their new
+    URL without meeting every old one; the next run that meets an old URL adds it to
+    the stored record's aliases (one fetch of the article), so the store ends equal to
+    the ground truth, aliases included."""
+    store = tmp_path / "store.db"
+    with OneCMSReplica(LEGACY_ARTICLES, SEED, days=10) as replica:
+        _crawl(replica, store, tmp_path / "since", "since=2023-01-01")
+        partial = stored_articles(str(store))
+        assert 0 < len(partial) < len(replica.ground_truth())
+        second = _crawl(replica, store, tmp_path / "full")
+        truth = replica.ground_truth()
+    records = stored_articles(str(store))
+    assert field_differences(truth, records) == []
+    assert second.stat("newsbot/refetched/alias") >= 1
+
+
 def test_store_from_the_legacy_edition_keeps_one_row_when_articles_move(tmp_path: Path):
     store = tmp_path / "store.db"
     with Replica(LEGACY_ARTICLES, SEED) as legacy:

@@ -61,6 +61,8 @@ class Known(Protocol):
     url: str | None
     #: When a run first stored it (None: unknown, taken as before this run).
     first_seen_at: str | None
+    #: Its URLs under the publisher's other domain, as stored.
+    aliases: tuple[str, ...]
 
 
 class ArticleIndex(Protocol):
@@ -454,6 +456,8 @@ class CrawlPolicy:
         key = id_key(source_id) if source_id else None
         if key is not None and key in self._requested_by_id:
             return self._met_again(url, key)
+        if key is not None and stored is not None and self._alias_unknown(url, stored):
+            return self._learn_alias(url, key, stored, depth)
         if not self._wants(url, stored, published_at, modified_at):
             return []
         self._depth[url] = depth
@@ -478,6 +482,32 @@ class CrawlPolicy:
         self._yielded_ids.discard(key)
         self.count("refetched/alias")
         return [Fetch(first, "alias", self._depth.get(first, 0), again=True)]
+
+    def _alias_unknown(self, url: str, stored: Known) -> bool:
+        """A stored article met under the publisher's other domain at a URL its record
+        does not carry (stored by a run that never met that URL). An article met on the
+        domain the crawl runs on but stored under the other one is not this case: it
+        moved, and :meth:`moved_here` fetches it there."""
+        return bool(
+            stored.url
+            and _domain_of(stored.url) != _domain_of(url)
+            and url not in stored.aliases
+            and not self.moved_here(url, stored)
+        )
+
+    def _learn_alias(self, url: str, key: IdKey, stored: Known, depth: int) -> list[Fetch]:
+        """Fetch the article once more under its stored URL, so that its record (the
+        same article: one id of one publisher) carries ``url`` among its aliases. Once
+        stored, the alias is known and the URL costs nothing in later runs."""
+        home = str(stored.url)
+        if not self.in_window(stored.published_at) or home in self.history.dead or self.full:
+            return []
+        self._aliases.setdefault(key, set()).add(url)
+        self._depth[home] = depth
+        self._requested_by_id[key] = home
+        self.scheduled += 1
+        self.count("refetched/alias")
+        return [Fetch(home, "alias", depth)]
 
     def aliases_of(
         self, url: str, source_id: str | None, requested: str, stored_url: str | None = None

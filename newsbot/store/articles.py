@@ -160,6 +160,13 @@ class KnownArticle(NamedTuple):
     url: str | None = None
     #: When a run first stored it (the crawl tells its own run's articles by it).
     first_seen_at: str | None = None
+    #: Its URLs under the publisher's other domain, as stored (``known`` reads them).
+    aliases: tuple[str, ...] = ()
+
+
+def _alias_tuple(value: Any) -> tuple[str, ...]:
+    """A stored ``aliases`` value (a JSON list or NULL) as :attr:`KnownArticle.aliases`."""
+    return tuple(str(u) for u in value) if isinstance(value, list) else ()
 
 
 def utc_now(timespec: str = "seconds") -> str:
@@ -363,7 +370,7 @@ class Articles:
         """
         p = self._db.param
         found: dict[str, KnownArticle] = {}
-        columns = f"url, source_id, {self.local_column}, last_seen_at, first_seen_at"
+        columns = f"url, source_id, {self.local_column}, last_seen_at, first_seen_at, aliases"
         keys = (
             ("url", list(dict.fromkeys(u for u in urls if u))),
             (
@@ -371,15 +378,22 @@ class Articles:
                 list(dict.fromkeys(str(i) for i in source_ids if i is not None and i != "")),
             ),
         )
-        time_value = self._db.time_value
+        time_value, json_value = self._db.time_value, self._db.json_value
         for column, values in keys:
             for chunk in _chunks(values):
                 marks = ", ".join([p] * len(chunk))
-                for url, sid, pub, seen, first in self._db.query(
+                for url, sid, pub, seen, first, aliases in self._db.query(
                     f"SELECT {columns} FROM articles WHERE site = {p} AND {column} IN ({marks})",
                     (site, *chunk),
                 ):
-                    found[url] = KnownArticle(sid, pub, time_value(seen), url, time_value(first))
+                    found[url] = KnownArticle(
+                        sid,
+                        pub,
+                        time_value(seen),
+                        url,
+                        time_value(first),
+                        _alias_tuple(json_value(aliases)),
+                    )
         return list(found.values())
 
     def iter_known(
@@ -395,15 +409,22 @@ class Articles:
         if seen_since:
             where.append(f"last_seen_at >= {p}")
             params.append(to_utc_iso(seen_since))
-        time_value = self._db.time_value
-        for url, sid, pub, seen, first in self._db.iterate(
-            f"SELECT url, source_id, {self.local_column}, last_seen_at, first_seen_at"
+        time_value, json_value = self._db.time_value, self._db.json_value
+        for url, sid, pub, seen, first, aliases in self._db.iterate(
+            f"SELECT url, source_id, {self.local_column}, last_seen_at, first_seen_at, aliases"
             " FROM articles WHERE "
             + " AND ".join(where)
             + f" ORDER BY {self.utc_column} DESC, url DESC",
             params,
         ):
-            yield KnownArticle(sid, pub, time_value(seen), url, time_value(first))
+            yield KnownArticle(
+                sid,
+                pub,
+                time_value(seen),
+                url,
+                time_value(first),
+                _alias_tuple(json_value(aliases)),
+            )
 
     def iter_dated_ids(
         self, site: str, *, before: str | None = None, after: str | None = None

@@ -190,6 +190,32 @@ def test_an_alias_met_after_the_record_is_out_fetches_the_article_once_more():
     assert p.aliases_of(here, "390001", here) == sorted([there, elsewhere])
 
 
+def test_an_alias_of_an_article_stored_by_an_earlier_run_is_learned_once():
+    """Stored under the new domain by a run that never met its old URL: meeting that URL
+    later fetches the article once under its stored URL, so its record gains the alias;
+    once the store has it, the old URL costs nothing."""
+    new_home = url(1).replace("baohaiduong.vn", "baohaiphong.vn")
+    old = url(1).replace("bai-viet-so-1", "bai-cu")
+    stored = known(1, OLD)
+    p = policy(stored={new_home: stored})
+    assert p.links([old], "related") == [Fetch(new_home, "alias", 0)]
+    assert p.counts["refetched/alias"] == 1
+    assert p.aliases_of(new_home, "390001", new_home, new_home) == [old]
+    assert p.links([old], "related") == []  # once a run
+    # A later run, the alias stored: nothing to learn, nothing fetched.
+    p = policy(stored={new_home: stored._replace(aliases=(old,))})
+    assert p.links([old], "related") == []
+    assert p.counts.get("refetched/alias", 0) == 0
+
+
+def test_an_article_stored_on_the_old_domain_met_on_the_new_one_moves_not_aliases():
+    old_home = url(1)
+    new = url(1).replace("baohaiduong.vn", "baohaiphong.vn")
+    p = policy(stored={old_home: known(1, OLD)})
+    assert p.links([new], "related") == [Fetch(new, "related", 0)]
+    assert p.counts["refetched/moved"] == 1 and p.counts.get("refetched/alias", 0) == 0
+
+
 def test_the_policy_keeps_one_small_key_per_requested_id():
     """What the policy keeps per requested article grows with the run: a numeric id is an
     int in both id maps, and the URL is the one string the depth map holds."""

@@ -219,6 +219,7 @@ def test_known_articles_and_related_frontier(store):
         "2021-01-22T11:00:00+00:00",
         article(1)["url"],
         "2021-01-22T11:00:00+00:00",
+        (),  # no aliases
     )
     # article(1)'s related link is not stored; article(2)'s points at a stored article.
     assert store.related_frontier("baohaiduong") == [
