@@ -90,7 +90,7 @@ def add_prune_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dry-run", action="store_true", help="list, delete nothing")
 
 
-def _prune_store(target: str, older_than_days: float) -> dict[str, int]:
+def _prune_store(target: str, older_than_days: float, dry_run: bool = False) -> dict[str, int]:
     from newsbot.store import open_store
 
     if older_than_days < 0:
@@ -98,8 +98,9 @@ def _prune_store(target: str, older_than_days: float) -> dict[str, int]:
     if "://" not in target and not Path(target).is_file():
         raise ValueError(f"no store at {target}")
     before = datetime.now(UTC) - timedelta(days=older_than_days)
-    with open_store(target) as store:
-        return store.prune(before.isoformat(timespec="microseconds"))
+    # A dry run opens the store read-only: it counts, and never migrates or writes.
+    with open_store(target, readonly=dry_run) as store:
+        return store.prune(before.isoformat(timespec="microseconds"), dry_run=dry_run)
 
 
 def run_prune(args: argparse.Namespace) -> int:
@@ -118,13 +119,13 @@ def run_prune(args: argparse.Namespace) -> int:
         "run_files": len(removed),
         "removed": [str(p) for p in removed],
     }
-    if args.store_older_than is not None and not args.dry_run:
+    if args.store_older_than is not None:
         from newsbot.store import StoreError
         from newsbot.store.target import store_target
 
         target = store_target({"NEWSBOT_STORE": args.store})
         try:
-            report["store"] = _prune_store(target, args.store_older_than)
+            report["store"] = _prune_store(target, args.store_older_than, args.dry_run)
         except (ValueError, StoreError) as exc:
             print(f"newsbot prune: {exc}", file=sys.stderr)
             return 2

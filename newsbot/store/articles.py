@@ -989,9 +989,15 @@ class Articles:
 
     # -- pruning ---------------------------------------------------------------
 
-    def prune_raw_pages(self, before: str) -> int:
-        """Delete raw pages fetched before the UTC instant ``before``; how many went."""
+    def prune_raw_pages(self, before: str, *, dry_run: bool = False) -> int:
+        """Delete raw pages fetched before the UTC instant ``before``; how many went
+        (``dry_run``: how many would go, nothing deleted)."""
         p = self._db.param
+        if dry_run:
+            rows = self._db.query(
+                f"SELECT COUNT(*) FROM raw_pages WHERE fetched_at < {p}", (before,)
+            )
+            return int(rows[0][0])
         with self._db.transaction():
             cur = self._db.execute(f"DELETE FROM raw_pages WHERE fetched_at < {p}", (before,))
         return int(cur.rowcount or 0)

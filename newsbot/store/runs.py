@@ -144,9 +144,16 @@ class RunLog:
             run[key] = self._db.time_value(run[key], "microseconds")
         return run
 
-    def prune(self, before: str) -> int:
-        """Delete finished runs started before the UTC instant ``before``; how many went."""
+    def prune(self, before: str, *, dry_run: bool = False) -> int:
+        """Delete finished runs started before the UTC instant ``before``; how many went
+        (``dry_run``: how many would go, nothing deleted)."""
         p = self._db.param
+        if dry_run:
+            rows = self._db.query(
+                f"SELECT COUNT(*) FROM crawl_runs WHERE started_at < {p} AND status <> 'running'",
+                (before,),
+            )
+            return int(rows[0][0])
         with self._db.transaction():
             cur = self._db.execute(
                 f"DELETE FROM crawl_runs WHERE started_at < {p} AND status <> 'running'",

@@ -220,12 +220,13 @@ class Store:
 
     # -- pruning ---------------------------------------------------------------------
 
-    def prune(self, before: str) -> dict[str, int]:
+    def prune(self, before: str, *, dry_run: bool = False) -> dict[str, int]:
         """Delete raw pages fetched and finished runs started before the UTC instant
-        ``before``; articles and their versions are never pruned. Counts of rows deleted."""
+        ``before``; articles and their versions are never pruned. Counts of rows deleted
+        (``dry_run``: of rows that would be, nothing deleted)."""
         return {
-            "raw_pages": self.articles.prune_raw_pages(before),
-            "runs": self.runs.prune(before),
+            "raw_pages": self.articles.prune_raw_pages(before, dry_run=dry_run),
+            "runs": self.runs.prune(before, dry_run=dry_run),
         }
 
     def close(self) -> None:

@@ -106,7 +106,31 @@ def test_newsbot_prune_store_older_than_deletes_old_raw_pages_only_on_request(tm
 
     status, report = prune()
     assert (status, "store" in report) == (0, False)
+    # A dry run says what would go from the store, and deletes nothing.
+    status, report = prune("--store-older-than", "90", "--dry-run")
+    assert status == 0 and report["store"] == {"raw_pages": 1, "runs": 0}
+    with open_store(db) as store:
+        assert len(list(store.iter_raw_pages())) == 2
     status, report = prune("--store-older-than", "90")
     assert status == 0 and report["store"]["raw_pages"] == 1
     with open_store(db) as store:
         assert [p.url for p in store.iter_raw_pages()] == ["https://baohaiduong.vn/a-1.html"]
+
+
+def test_newsbot_prune_dry_run_fails_on_a_store_it_cannot_read(tmp_path, capsys):
+    import argparse
+
+    from newsbot.feeds.prune import add_prune_arguments, run_prune
+
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"x" * 100)
+    parser = argparse.ArgumentParser()
+    add_prune_arguments(parser)
+    for extra in ([], ["--dry-run"]):
+        args = parser.parse_args(
+            ["--feeds-dir", str(tmp_path / "feeds"), "--store", str(garbage)]
+            + ["--store-older-than", "1", *extra]
+        )
+        assert run_prune(args) == 2, extra
+        assert "newsbot prune:" in capsys.readouterr().err
+    assert garbage.read_bytes() == b"x" * 100
