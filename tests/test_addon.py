@@ -84,3 +84,21 @@ def test_crawler_gets_the_run_state_extension_only_with_the_addon(tmp_path, with
         middlewares = crawler.settings.getdict("SPIDER_MIDDLEWARES")
         assert "newsbot.pipelines.pages.FetchedPageMiddleware" in middlewares
         assert crawler.settings["REQUEST_FINGERPRINTER_CLASS"].endswith("CanonicalFingerprinter")
+
+
+def test_finding10_scrapy_remote_control_console_is_off_for_every_crawl():
+    """Scrapy's telnet console (a remote Python shell into the crawl) is off in the
+    settings ``scrapy crawl`` loads from this project, as its command line reads them."""
+    import subprocess
+    import sys
+
+    root = README.parent
+    out = subprocess.run(
+        [sys.executable, "-m", "scrapy", "settings", "--get", "TELNETCONSOLE_ENABLED"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"

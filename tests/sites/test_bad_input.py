@@ -8,8 +8,9 @@ skipped on its own and counted (``skipped``), and every other link is kept.
 Finding 6 (this part): one NUL byte near the top of a page made the whole page
 refused as binary.
 
-Then a bounded fuzz test (hypothesis, fixed seed) over ``canonical_url`` and the
-listing, feed and sitemap parsers of every publisher: nothing raises.
+Then bounded fuzz tests (hypothesis, fixed seed) over ``canonical_url``, the
+listing, feed and sitemap parsers of every publisher, and ``parse_article`` on damaged
+real pages: nothing raises.
 """
 
 from __future__ import annotations
@@ -176,6 +177,60 @@ def test_fuzz_listing_feed_and_sitemap_parsers_never_raise(
     site.parse_feed(_xml_of(kind, links) + noise, base)
     site.parse_sitemap(_xml_of(kind, links), base)
     site.parse_sitemap(noise, base)
+
+
+#: Real article pages of every layout family the fixtures hold, to be damaged below.
+_ARTICLE_PAGES = sorted(
+    p
+    for folder in ("baohaiduong", "baonghean", "vidu", "generic")
+    for p in (FIXTURES / folder).glob("*.html")
+    if "section" not in p.name
+)
+#: What a damaged page gets spliced into it: bytes, text, and markup that opens or
+#: closes where it should not.
+_SPLICE = st.one_of(
+    st.binary(max_size=60),
+    st.text(max_size=60).map(lambda t: t.encode("utf-8", "surrogatepass")),
+    st.sampled_from(
+        [
+            b'<script type=\'application/ld+json\'>{"@type":"NewsArticle","author":[',
+            b"</div></div></body>",
+            b"<table><tr><td><div><span>",
+            b'<a href="http://[">x</a>',
+            b"\x00",
+            b"<!--",
+            b"<meta charset='windows-1258'>",
+        ]
+    ),
+)
+
+
+@seed(11)
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    name=_SITES,
+    page=st.sampled_from(_ARTICLE_PAGES),
+    splice=_SPLICE,
+    at=st.floats(0, 1),
+    keep=st.floats(0.05, 1),
+)
+def test_fuzz_parse_article_never_raises_nor_gives_an_empty_record(
+    name: str, page: Path, splice: bytes, at: float, keep: float
+):
+    """The crawl's parse entry point on a real page with bytes spliced in and its end cut
+    off: a record with a title and a body, or a reason; never an exception inside (which
+    ``parse_article`` would report as a "parser error")."""
+    site = get_site(name)
+    raw = page.read_bytes()
+    pos = int(len(raw) * at)
+    raw = (raw[:pos] + splice + raw[pos:])[: max(1, int(len(raw) * keep))]
+    url = site.start_urls[0].rstrip("/") + "/bai-viet-mau-380001.html"
+    outcome = site.parse_article(raw, url)
+    assert not (outcome.error or "").startswith("parser error"), outcome.error
+    if outcome.record is not None:
+        assert outcome.record.get("title") and outcome.record.get("body")
+    else:
+        assert outcome.error
 
 
 def test_finding10_lying_charset_header_is_corrected_and_noted():
