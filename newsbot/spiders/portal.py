@@ -494,6 +494,14 @@ class PortalSpider(scrapy.Spider):
             and not stats.get_value("newsbot/exit_status")
         ):
             stats.set_value("newsbot/exit_status", 1)
+            # The one line that says why the run exits 1, at a level a cron job's
+            # LOG_LEVEL=WARNING still shows (Scrapy says it at INFO only).
+            why = "stopped (Ctrl-C or SIGTERM)" if reason == "shutdown" else f"closed: {reason}"
+            self.logger.warning(
+                "newsbot: run %s %s before it finished (the next run catches up)",
+                stats.get_value("newsbot/run_id") or "",
+                why,
+            )
         self._close_store()
 
 

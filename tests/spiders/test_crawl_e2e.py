@@ -361,6 +361,42 @@ def test_sigkill_mid_crawl_then_rerun_loses_and_duplicates_nothing(tmp_path: Pat
             json.loads(line)
 
 
+def test_a_run_stopped_by_sigint_exits_1_with_a_warning_that_says_why(tmp_path: Path):
+    """Ctrl-C (SIGINT) stops a run gracefully: exit status 1, and one line saying why
+    at WARNING, the level a cron job's log keeps (Scrapy says it at INFO only)."""
+    import signal
+    import subprocess
+    import time
+
+    from tests.spiders.crawling import ROOT, crawl_command
+
+    db = tmp_path / "stopped.db"
+    with Replica(300, 6, crawl_delay=0) as replica:
+        cmd = crawl_command(
+            replica.origin,
+            str(db),
+            tmp_path / "run",
+            settings={"CONCURRENT_REQUESTS": "1", "DOWNLOAD_DELAY": "0.05", "LOG_LEVEL": "WARNING"},
+        )
+        proc = subprocess.Popen(
+            cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.2)
+            if sum(1 for e in replica.request_log if e.status == 200) >= 20:
+                break
+        assert proc.poll() is None, "the crawl ended before it could be stopped"
+        proc.send_signal(signal.SIGINT)
+        _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 1, stderr[-2000:]
+    warnings = [
+        line for line in stderr.splitlines() if "WARNING" in line and "newsbot: run" in line
+    ]
+    assert len(warnings) == 1, stderr[-2000:]
+    assert "stopped (Ctrl-C or SIGTERM) before it finished" in warnings[0]
+
+
 @pytest.mark.services
 def test_two_crawls_into_postgresql_store_each_article_once_and_keep_edits(tmp_path: Path):
     from newsbot.store import open_store
