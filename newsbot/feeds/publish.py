@@ -29,11 +29,12 @@ import json
 import logging
 import os
 from collections.abc import Iterable, Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from newsbot.extract.dates import FUTURE_MARGIN
 from newsbot.feeds.atom import render_atom
 from newsbot.feeds.atomic import (
     deferred_directory_syncs,
@@ -54,7 +55,13 @@ from newsbot.feeds.layout import (
     run_file,
     site_stem,
 )
-from newsbot.feeds.selection import latest, local_date, newest_first_key, unique_by_url
+from newsbot.feeds.selection import (
+    latest,
+    local_date,
+    newest_first_key,
+    parse_timestamp,
+    unique_by_url,
+)
 from newsbot.feeds.state import PublishState, read_state, state_path, write_state
 from newsbot.record import SCHEMA_VERSION
 
@@ -228,12 +235,24 @@ def _remove_single_folder_feeds(root: Path, index: dict[str, Any] | None) -> lis
 # -- choosing records ---------------------------------------------------------------
 
 
+def _feed_horizon() -> datetime:
+    """The latest publication time a feed shows: a record dated past it (stored before
+    dates that far ahead were refused as wrong, issue 11 finding 9) would otherwise sit
+    atop every feed for years. It stays in the store and its by-date file."""
+    return datetime.now(UTC) + FUTURE_MARGIN
+
+
 def _newest(
     store: Any, limit: int, *, site: str | None = None, section: str | None = None
 ) -> list[dict[str, Any]]:
     """The latest ``limit`` records (no near-duplicates) of a site and/or section."""
     rows = store.iter_articles(
-        site=site, section=section, include_duplicates=False, newest_first=True, limit=limit
+        site=site,
+        section=section,
+        include_duplicates=False,
+        newest_first=True,
+        limit=limit,
+        until=_feed_horizon().isoformat(timespec="seconds"),
     )
     return latest(rows, limit)
 
@@ -245,6 +264,7 @@ class _Latest:
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.groups: dict[tuple[str | None, str | None], list[dict[str, Any]]] = {}
+        self._horizon = _feed_horizon()
 
     def _add(self, key: tuple[str | None, str | None], record: dict[str, Any]) -> None:
         group = self.groups.setdefault(key, [])
@@ -255,6 +275,9 @@ class _Latest:
     def add(self, record: dict[str, Any]) -> None:
         if record.get("duplicate_of"):
             return
+        published = parse_timestamp(record.get("published_at"))
+        if published is not None and published > self._horizon:
+            return  # see _feed_horizon
         site = record.get("site")
         self._add((None, None), record)
         if site:

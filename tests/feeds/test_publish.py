@@ -610,3 +610,23 @@ def test_edit_that_moves_an_article_to_another_day_leaves_no_copy_behind(store, 
     by_url = Counter(u for urls in partitions(feeds).values() for u in urls)
     assert set(by_url.values()) == {1}  # every stored article in exactly one by-date file
     assert "left_published" not in store.get_article(url[1])  # never part of a record
+
+
+def test_finding9_an_article_stored_with_a_date_centuries_ahead_does_not_top_the_feeds(
+    store, tmp_path
+):
+    """A record dated 2999 (stored before such dates were refused as wrong) stays in the
+    store and in its by-date file, but no feed shows it: it would top them for centuries.
+    Both ways of choosing a feed's records: a full rebuild and a run's touched feeds."""
+    feeds = tmp_path / "feeds"
+    future = incoming(1, published_at="2999-01-01T08:00:00+07:00")
+    run(store, "run-1", [incoming(0), future, incoming(2)])
+    publish_run(store, "run-1", feeds)  # first publish: a full pass over the store
+    url = {n: make_article(n)["url"] for n in range(4)}
+    for path in ("all.atom", "baohaiduong/all.atom", "baohaiduong/xa-hoi.atom"):
+        assert atom_ids(feeds / path) == [url[2], url[0]], path
+    assert [r["url"] for r in read_jsonl(feeds / "by-date" / "2999-01-01.jsonl")] == [url[1]]
+    run(store, "run-2", [incoming(3)])
+    assert publish_run(store, "run-2", feeds)["rebuilt_all"] is False
+    assert atom_ids(feeds / "all.atom") == [url[3], url[2], url[0]]
+    assert atom_ids(feeds / "baohaiduong" / "xa-hoi.atom") == [url[3], url[2], url[0]]
