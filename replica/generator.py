@@ -51,7 +51,7 @@ class Section:
         return f"/{self.slug}/"
 
 
-#: The 12 legacy sections of PORTAL.md, in menu order.
+#: The 12 legacy sections of ``../shared/portal/PORTAL.md``, in menu order.
 SECTIONS: tuple[Section, ...] = tuple(
     Section(slug, sid, unicodedata.normalize("NFC", name))
     for slug, sid, name in (

@@ -1,7 +1,7 @@
 """The replica's OneCMS edition: the publisher after the 2025 merger, on two domains.
 
-``baohaiphong.vn`` serves OneCMS pages as PORTAL.md ("The portal today") describes
-them: the normal and the longform article template, section pages showing page 1
+``baohaiphong.vn`` serves OneCMS pages as ``../shared/portal/PORTAL.md`` ("The portal
+today") describes them: the normal and the longform article template, section pages showing page 1
 with a JavaScript "Xem thêm" button, ``/rss/tin-moi-nhat.rss``, a sitemap index of
 daily files (``sitemap-article-YYYY-MM-DD.xml``, no gaps since the site's launch,
 ``lastmod`` = publication + 1 s) plus ``sitemap-news.xml``, ``sitemap-category.xml`` and

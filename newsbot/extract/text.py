@@ -1,8 +1,8 @@
 """Text normalisation for article fields: Unicode NFC, invisible characters, whitespace.
 
-Owns what "clean text" means for every record field (PORTAL.md: all text is NFC,
-whitespace collapsed, ``&nbsp;`` removed at paragraph ends) and how the visible text
-of an lxml element is read. Pure functions: no Scrapy, no network.
+Owns what "clean text" means for every record field (``../shared/portal/PORTAL.md``:
+all text is NFC, whitespace collapsed, ``&nbsp;`` removed at paragraph ends) and how the
+visible text of an lxml element is read. Pure functions: no Scrapy, no network.
 """
 
 from __future__ import annotations

@@ -2,8 +2,9 @@
 
 OneCMS (images on ``<code>.1cdn.vn``) runs many Vietnamese papers: baohaiphong.vn
 (Báo Hải Dương after the 2025 merger), baonghean.vn, hanoimoi.vn, ... Their pages
-share class names, URL shapes, sitemaps and a firewall; PORTAL.md ("The portal
-today") lists what public scrapers show and how sure we are. This module owns:
+share class names, URL shapes, sitemaps and a firewall; ``../shared/portal/PORTAL.md``
+("The portal today") lists what public scrapers show and how sure we are. This module
+owns:
 
 - :class:`OneCMSLayout` (the normal article template, ``c-detail-head__*``) and
   :class:`OneCMSLongformLayout` (``sc-longform-header-*``), with the body in

@@ -107,8 +107,8 @@ class CurrentLayout(SelectorLayout):
 # --- the profile ---------------------------------------------------------------------
 
 
-#: The publisher's site since the 2025 merger: OneCMS on baohaiphong.vn (PORTAL.md,
-#: "The portal today"); its weather page is no section.
+#: The publisher's site since the 2025 merger: OneCMS on baohaiphong.vn
+#: (``../shared/portal/PORTAL.md``, "The portal today"); its weather page is no section.
 ONECMS = onecms.OneCMSUrls("baohaiphong.vn", frozenset({"thoi-tiet-hai-phong"}))
 
 
