@@ -205,6 +205,8 @@ class BaoHaiDuong(PortalSite):
         path = parts.path or "/"
         if ONECMS.owns_host(host):
             return ONECMS.url_kind(path)
+        if _CURRENT_ARTICLE.match(path):
+            return UrlKind.ARTICLE  # (a .html path: no media file, sitemap, feed or listing)
         if _MEDIA_EXTENSIONS.search(path):
             return UrlKind.OTHER
         if _SITEMAP.search(path):
@@ -213,8 +215,6 @@ class BaoHaiDuong(PortalSite):
             return UrlKind.FEED
         if path == "/" or _LEGACY_LISTING.match(path):
             return UrlKind.LISTING
-        if _CURRENT_ARTICLE.match(path):
-            return UrlKind.ARTICLE
         m = _LEGACY_ARTICLE.match(path)
         if m and m["section"] not in _NOT_SECTIONS:
             return UrlKind.ARTICLE
