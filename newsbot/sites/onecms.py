@@ -157,6 +157,10 @@ class OneCMSUrls:
 
     def url_kind(self, path: str) -> UrlKind:
         path = path or "/"
+        if _ARTICLE.match(path):
+            # First, as most links are articles: an article path (``.html``, a numeric
+            # id last) is never a media file, sitemap, feed, tag page or the root.
+            return UrlKind.ARTICLE
         if _MEDIA.search(path):
             return UrlKind.OTHER
         if _SITEMAP.search(path):
@@ -167,8 +171,6 @@ class OneCMSUrls:
             return UrlKind.LISTING
         if _TAG_PAGE.match(path):
             return UrlKind.OTHER  # a tag page lists stories but is neither article nor section
-        if _ARTICLE.match(path):
-            return UrlKind.ARTICLE
         m = _SECTION.match(path)
         if m and m["section"] not in self.not_sections:
             return UrlKind.LISTING
@@ -279,8 +281,19 @@ class OneCMSLayout(Layout):
     ITEM_TIME = ".//time"
     NEXT_PAGE = f"//div[{has_class('c-paging')}]//a[{has_class('next')} or @rel='next']/@href"
 
+    #: Is the body container (``div.b-maincontent`` holding ``.entry``) enough to call
+    #: a page an article of this template? Public scrapers confirm that container on
+    #: sibling papers whose header classes are unconfirmed: with it, the layout still
+    #: reads body, figures, boxes and credits where the headline class differs, and
+    #: structured data gives the header. (The longform template says no: its header
+    #: is what tells it from the normal one.)
+    BODY_MEANS_ARTICLE: ClassVar[bool] = True
+
     def is_article(self, doc: HtmlElement) -> bool:
-        return bool(select(doc, self.ARTICLE))
+        # The headline first: one walk of the h1s, and every page of the template has it.
+        if select(doc, self.ARTICLE):
+            return True
+        return self.BODY_MEANS_ARTICLE and first(doc, self.BODY) is not None
 
     def listing(self, doc: HtmlElement, url: str) -> Listing | None:
         items = select(doc, self.LISTING_ITEMS)
@@ -412,6 +425,7 @@ class OneCMSLongformLayout(OneCMSLayout):
     author, date) sits inside the content container and is not body text."""
 
     name: ClassVar[str] = "onecms-longform"
+    BODY_MEANS_ARTICLE: ClassVar[bool] = False
 
     ARTICLE = f"//h1[{has_class('sc-longform-header-title')}]"
     TITLE = f"//h1[{has_class('sc-longform-header-title')}]"

@@ -34,6 +34,25 @@ def test_article_fixture_parses_exactly():
     assert outcome.record["provenance"]["author"] == "layout:onecms"  # the credit block
 
 
+def test_header_classes_other_than_the_familys_still_read_by_the_layout():
+    """The paper's header classes are unconfirmed; its body container is not. A page
+    whose headline and time carry other classes is still read by the family's layout
+    (body, figures, related box, credit) with the header from structured data: the
+    same record as the fixture's."""
+    page = (FIXTURES / "article.html").read_text(encoding="utf-8")
+    renamed = page.replace("c-detail-head__title", "detail-title")
+    renamed = renamed.replace("c-detail-head__time", "detail-time")
+    assert renamed != page
+    outcome = SITE.parse_article(renamed.encode("utf-8"), ARTICLE_URL)
+    assert outcome.ok, outcome.error
+    record = public_view(outcome.record or {})
+    provenance = record.pop("provenance")
+    record.pop("schema_version")
+    assert record == _expected("article")
+    assert provenance["body"] == "layout:onecms"
+    assert provenance["title"].startswith("structured:")
+
+
 def test_listing_fixture_parses_exactly():
     listing = SITE.parse_listing(
         (FIXTURES / "section.html").read_bytes(), "https://baonghean.vn/kinh-te"
