@@ -370,7 +370,6 @@ class Articles:
         """
         p = self._db.param
         found: dict[str, KnownArticle] = {}
-        columns = f"url, source_id, {self.local_column}, last_seen_at, first_seen_at, aliases"
         keys = (
             ("url", list(dict.fromkeys(u for u in urls if u))),
             (
@@ -378,23 +377,34 @@ class Articles:
                 list(dict.fromkeys(str(i) for i in source_ids if i is not None and i != "")),
             ),
         )
-        time_value, json_value = self._db.time_value, self._db.json_value
         for column, values in keys:
             for chunk in _chunks(values):
                 marks = ", ".join([p] * len(chunk))
-                for url, sid, pub, seen, first, aliases in self._db.query(
-                    f"SELECT {columns} FROM articles WHERE site = {p} AND {column} IN ({marks})",
+                for row in self._db.query(
+                    f"SELECT {self._known_columns} FROM articles"
+                    f" WHERE site = {p} AND {column} IN ({marks})",
                     (site, *chunk),
                 ):
-                    found[url] = KnownArticle(
-                        sid,
-                        pub,
-                        time_value(seen),
-                        url,
-                        time_value(first),
-                        _alias_tuple(json_value(aliases)),
-                    )
+                    known = self._known(row)
+                    found[str(known.url)] = known
         return list(found.values())
+
+    @property
+    def _known_columns(self) -> str:
+        """The columns :meth:`_known` reads, in its order."""
+        return f"url, source_id, {self.local_column}, last_seen_at, first_seen_at, aliases"
+
+    def _known(self, row: Sequence[Any]) -> KnownArticle:
+        url, sid, pub, seen, first, aliases = row
+        time_value = self._db.time_value
+        return KnownArticle(
+            sid,
+            pub,
+            time_value(seen),
+            url,
+            time_value(first),
+            _alias_tuple(self._db.json_value(aliases)),
+        )
 
     def iter_known(
         self, site: str, *, published_since: str | None = None, seen_since: str | None = None
@@ -409,22 +419,13 @@ class Articles:
         if seen_since:
             where.append(f"last_seen_at >= {p}")
             params.append(to_utc_iso(seen_since))
-        time_value, json_value = self._db.time_value, self._db.json_value
-        for url, sid, pub, seen, first, aliases in self._db.iterate(
-            f"SELECT url, source_id, {self.local_column}, last_seen_at, first_seen_at, aliases"
-            " FROM articles WHERE "
+        for row in self._db.iterate(
+            f"SELECT {self._known_columns} FROM articles WHERE "
             + " AND ".join(where)
             + f" ORDER BY {self.utc_column} DESC, url DESC",
             params,
         ):
-            yield KnownArticle(
-                sid,
-                pub,
-                time_value(seen),
-                url,
-                time_value(first),
-                _alias_tuple(json_value(aliases)),
-            )
+            yield self._known(row)
 
     def iter_dated_ids(
         self, site: str, *, before: str | None = None, after: str | None = None
