@@ -5,9 +5,10 @@ Public scrapers show its articles at ``/<slug>-<id>.html`` with the body in
 are the OneCMS family's (``newsbot.sites.onecms``) and are **unconfirmed** for this
 site: where its header classes differ, the family's layout still reads the confirmed
 body container and structured data (JSON-LD, Open Graph) gives the header; with no
-known container either, the generic fallback reads the page. Provenance says which. The sections below are the
-paper's menu as public pages show it; start points follow the platform's
-(home, ``/rss/tin-moi-nhat.rss``, ``/sitemap.xml``). No selector is overridden.
+known container either, the generic fallback reads the page. Provenance says which.
+The sections below are the paper's menu as public pages show it; start points follow
+the platform's (home, ``/rss/tin-moi-nhat.rss``, ``/sitemap.xml``). No selector is
+overridden.
 """
 
 from __future__ import annotations
