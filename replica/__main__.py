@@ -10,7 +10,7 @@ import argparse
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from replica.demo import add_demo
 from replica.server import FaultConfig, Replica
@@ -29,6 +29,17 @@ def _stop_on_sigterm() -> threading.Event:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     return stop
+
+
+def _wait_then_close(stop: threading.Event, close: Callable[[], None]) -> None:
+    """Serve until SIGTERM (``stop``) or Ctrl-C, then ``close`` the server."""
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        close()
 
 
 def add_serve(subparsers: argparse._SubParsersAction) -> None:
@@ -54,13 +65,7 @@ def serve(args: argparse.Namespace) -> int:
     stop = _stop_on_sigterm()
     origin = replica.start(args.port)
     print(f"replica serving {replica.articles} articles at {origin}", flush=True)
-    try:
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        replica.stop()
+    _wait_then_close(stop, replica.stop)
     return 0
 
 
@@ -79,13 +84,7 @@ def serve_vidu(args: argparse.Namespace) -> int:
     stop = _stop_on_sigterm()
     origin = vidu.start(args.port)
     print(f"Báo Ví Dụ serving {len(vidu.metas)} articles at {origin}", flush=True)
-    try:
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        vidu.stop()
+    _wait_then_close(stop, vidu.stop)
     return 0
 
 
@@ -133,13 +132,7 @@ def serve_onecms(args: argparse.Namespace) -> int:
         f" -s NEWSBOT_ORIGINS={replica.origins_setting}",
         flush=True,
     )
-    try:
-        while not stop.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
-    finally:
-        replica.stop()
+    _wait_then_close(stop, replica.stop)
     return 0
 
 
